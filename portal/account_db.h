@@ -1,0 +1,94 @@
+/*
+ * account_db.h - the SQL of accounts, sessions, tokens, sign-in failures
+ * and the audit log, behind typed functions.
+ *
+ * Every function returns -1 on a database error (already logged; the
+ * caller answers 503 or 500), else 0 or the value said.  Strings returned
+ * are allocated in the given arena.
+ */
+#ifndef PORTAL_ACCOUNT_DB_H
+#define PORTAL_ACCOUNT_DB_H
+
+#include "compat.h"
+
+#include "arena.h"
+#include "request.h"
+
+struct db;
+
+/* A user row with what the portal shows and checks. */
+struct account {
+	struct user user;
+	const char *status;		/* unconfirmed, pending, active, disabled */
+	const char *password_hash;
+	const char *created_at;		/* ISO 8601, UTC */
+};
+
+struct account_list {
+	struct account *items;
+	int count;
+	int64_t total;			/* matching rows, ignoring limit/offset */
+};
+
+struct account_filter {
+	const char *query;		/* substring of name or email, or NULL */
+	const char *status;		/* or NULL */
+	int64_t org_id;			/* 0 = any */
+	int limit, offset;
+};
+
+/* The active user of a live session (by token hash); *out NULL if none. */
+int account_db_session_user(struct db *db, struct arena *a, const char *hash,
+			    struct user **out, int64_t *session_id);
+/* The active user of a bearer token (by hash); *out NULL if none. */
+int account_db_bearer_user(struct db *db, struct arena *a, const char *hash, struct user **out);
+
+int64_t account_db_session_create(struct db *db, int64_t user_id, const char *hash, int ttl,
+				  const char *addr, const char *user_agent);
+int account_db_session_delete(struct db *db, int64_t session_id);
+/* Ends every session of a user (password change or reset, disabling). */
+int account_db_sessions_end(struct db *db, int64_t user_id);
+int account_db_bearer_create(struct db *db, int64_t user_id, const char *hash);
+
+/* By email (case-insensitive) or id; *found false if no such user. */
+int account_db_by_email(struct db *db, struct arena *a, const char *email,
+			struct account *out, bool *found);
+int account_db_by_id(struct db *db, struct arena *a, int64_t id, struct account *out, bool *found);
+
+/*
+ * Creates a user; returns the id, 0 if the email is taken, -1 on error.
+ * roles is a text[] literal ("{operatore}"); org_id 0 = none.
+ */
+int64_t account_db_create(struct db *db, const char *email, const char *name,
+			  const char *password_hash, int64_t org_id, const char *status,
+			  const char *roles);
+
+int account_db_set_status(struct db *db, int64_t id, const char *status, int64_t approved_by);
+int account_db_set_password(struct db *db, int64_t id, const char *password_hash);
+int account_db_set_name(struct db *db, int64_t id, const char *name);
+int account_db_set_roles(struct db *db, int64_t id, const char *roles);
+/* org_id 0 clears the organisation. */
+int account_db_set_org(struct db *db, int64_t id, int64_t org_id);
+
+int account_db_list(struct db *db, struct arena *a, const struct account_filter *f,
+		    struct account_list *out);
+
+/* Single-use email tokens: create one, or consume one (returns the user id, 0 if invalid/expired/used). */
+int account_db_token_create(struct db *db, int64_t user_id, const char *purpose,
+			    const char *hash, int ttl);
+int64_t account_db_token_use(struct db *db, const char *purpose, const char *hash);
+
+/* Failed sign-ins within the last window seconds, for this email and for this address. */
+int account_db_failures(struct db *db, const char *email, const char *addr, int window,
+			int64_t *by_email, int64_t *by_addr, int64_t *retry_after);
+int account_db_failure_add(struct db *db, const char *email, const char *addr);
+/* Forgets the failures of an email after a successful sign-in. */
+int account_db_failures_clear(struct db *db, const char *email);
+/* Deletes failure rows older than window seconds. */
+int account_db_failures_purge(struct db *db, int window);
+
+/* Appends to the audit log; actor_id and subject_id 0 mean none. */
+int account_db_audit(struct db *db, int64_t actor_id, const char *action, int64_t subject_id,
+		     const char *detail, const char *addr);
+
+#endif

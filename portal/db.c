@@ -1,0 +1,301 @@
+/*
+ * db.c - libpq glue (see db.h).
+ */
+#include "compat.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_MAX_PREPARED 256
+
+struct db {
+	char *conninfo;
+	PGconn *conn;
+	bool down;		/* the last attempt found the server unreachable */
+	bool up;		/* counted in db_up_count */
+	time_t last_attempt;
+	char sqlstate[6];
+	/* Statements prepared on this connection; cleared on reconnect. */
+	const struct db_stmt *prepared[DB_MAX_PREPARED];
+	int nprepared;
+};
+
+static atomic_int db_open_count;
+static atomic_int db_up_count;
+
+struct db *
+db_open(const char *conninfo)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL || (db->conninfo = strdup(conninfo)) == NULL)
+		log_oom(sizeof(*db));
+	atomic_fetch_add(&db_open_count, 1);
+	return db;
+}
+
+/* Keeps db_up_count in step with the connection's state. */
+static void
+db_set_up(struct db *db, bool up)
+{
+	if (up != db->up)
+		atomic_fetch_add(&db_up_count, up ? 1 : -1);
+	db->up = up;
+	db->down = !up;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	if (db->up)
+		atomic_fetch_sub(&db_up_count, 1);
+	db->up = false;
+	db->nprepared = 0;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	atomic_fetch_sub(&db_open_count, 1);
+	free(db->conninfo);
+	free(db);
+}
+
+/* libpq prints notices on stderr by default; migrations raise harmless ones. */
+static void
+db_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("postgres: %s", message);
+}
+
+int
+db_ready(struct db *db)
+{
+	time_t now;
+
+	if (db->up && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	now = time(NULL);
+	/* While the server is away, retry at most once a second so that a
+	 * burst of requests fails fast instead of each waiting on connect. */
+	if (db->down && now == db->last_attempt)
+		return -1;
+	db->last_attempt = now;
+	db_disconnect(db);
+	db->conn = PQconnectdb(db->conninfo);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		if (!db->down)
+			log_warnx("database: cannot connect: %s", PQerrorMessage(db->conn));
+		db_set_up(db, false);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	if (db->down)
+		log_info("database: connected again");
+	db_set_up(db, true);
+	return 0;
+}
+
+bool
+db_is_down(const struct db *db)
+{
+	return db->down;
+}
+
+/* Records the error of res (or of the connection) and notices a lost server. */
+static void
+db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_warnx("database: connection lost during \"%s\"", stmt ? stmt->name : "script");
+		db_set_up(db, false);
+		db->nprepared = 0;
+		return;
+	}
+	/* Constraint violations are expected (duplicate email...) and handled
+	 * by the caller; anything else is worth a warning. */
+	if (state == NULL || strncmp(state, "23", 2) != 0)
+		log_warnx("database: \"%s\" failed: %s", stmt ? stmt->name : "script",
+			  res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+}
+
+static PGresult *
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res;
+	int i;
+
+	db->sqlstate[0] = '\0';
+	if (db_ready(db) == -1) {
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
+		return NULL;
+	}
+	for (i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == stmt)
+			break;
+	if (i == db->nprepared) {
+		res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			db_fail(db, stmt, res);
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		if (db->nprepared == DB_MAX_PREPARED)
+			fatalx("database: more than %d statements", DB_MAX_PREPARED);
+		db->prepared[db->nprepared++] = stmt;
+	}
+	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+	switch (PQresultStatus(res)) {
+	case PGRES_TUPLES_OK:
+	case PGRES_COMMAND_OK:
+		return res;
+	default:
+		db_fail(db, stmt, res);
+		PQclear(res);
+		return NULL;
+	}
+}
+
+struct db_res *
+db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
+	 const char *const *params)
+{
+	struct db_res *out;
+	PGresult *res;
+
+	if ((res = db_run(db, stmt, params)) == NULL)
+		return NULL;
+	out = arena_alloc(arena, sizeof(*out));
+	out->nrows = PQntuples(res);
+	out->ncols = PQnfields(res);
+	out->affected = strtoll(PQcmdTuples(res), NULL, 10);
+	out->cells = arena_calloc(arena, (size_t)out->nrows * (size_t)out->ncols,
+				  sizeof(*out->cells));
+	for (int r = 0; r < out->nrows; r++)
+		for (int c = 0; c < out->ncols; c++)
+			if (!PQgetisnull(res, r, c))
+				out->cells[r * out->ncols + c] = arena_strndup(arena,
+				    PQgetvalue(res, r, c), (size_t)PQgetlength(res, r, c));
+	PQclear(res);
+	return out;
+}
+
+int64_t
+db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res;
+	int64_t n;
+
+	if ((res = db_run(db, stmt, params)) == NULL)
+		return -1;
+	n = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+int
+db_script(struct db *db, const char *sql)
+{
+	PGresult *res;
+	int rc = -1;
+
+	db->sqlstate[0] = '\0';
+	if (db_ready(db) == -1)
+		return -1;
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
+		rc = 0;
+	else
+		db_fail(db, NULL, res);
+	PQclear(res);
+	return rc;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_script(db, "BEGIN");
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_script(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	PGresult *res;
+
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		return;
+	res = PQexec(db->conn, "ROLLBACK");
+	PQclear(res);
+}
+
+const char *
+db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *
+db_get(const struct db_res *res, int row, int col)
+{
+	if (row < 0 || row >= res->nrows || col < 0 || col >= res->ncols)
+		fatalx("db_get: cell %d,%d outside %dx%d", row, col, res->nrows, res->ncols);
+	return res->cells[row * res->ncols + col];
+}
+
+int64_t
+db_get_int(const struct db_res *res, int row, int col)
+{
+	const char *s = db_get(res, row, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+bool
+db_get_bool(const struct db_res *res, int row, int col)
+{
+	const char *s = db_get(res, row, col);
+
+	return s != NULL && s[0] == 't';
+}
+
+const char *
+db_int_param(char out[DB_INT_LEN], int64_t v)
+{
+	snprintf(out, DB_INT_LEN, "%lld", (long long)v);
+	return out;
+}
+
+void
+db_stats(int *open, int *up)
+{
+	*open = atomic_load(&db_open_count);
+	*up = atomic_load(&db_up_count);
+}

@@ -1,0 +1,80 @@
+/*
+ * db.h - PostgreSQL access: one connection per thread, prepared statements,
+ * results copied into the request's arena.
+ *
+ * Queries are `static const struct db_stmt` in the *_db.c files, with
+ * $1..$n parameters; no request data is ever formatted into SQL text.
+ * A statement is prepared on a connection the first time it runs there and
+ * executed with PQexecPrepared afterwards.  A struct db is used by one
+ * thread at a time.  When the server goes away, the next call tries to
+ * reconnect (at most once a second) and fails fast meanwhile: callers see
+ * -1 / NULL and db_is_down() tells the HTTP layer to answer 503.
+ */
+#ifndef PORTAL_DB_H
+#define PORTAL_DB_H
+
+#include "compat.h"
+
+#include "arena.h"
+
+struct db;
+
+struct db_stmt {
+	const char *name;	/* unique across the program, e.g. "account_by_email" */
+	const char *sql;
+	int nparams;
+};
+
+/* Rows copied into an arena; cells are NUL-terminated text, NULL for SQL NULL. */
+struct db_res {
+	int nrows;
+	int ncols;
+	const char **cells;	/* row-major */
+	int64_t affected;	/* rows affected by INSERT/UPDATE/DELETE */
+};
+
+/* A handle for conninfo (copied); connects lazily, never fails. Free with db_close(). */
+struct db *db_open(const char *conninfo);
+void db_close(struct db *db);
+
+/* Connects or reconnects if needed; 0 when the connection is usable, else -1. */
+int db_ready(struct db *db);
+
+/* True when the last attempt found the server unreachable. */
+bool db_is_down(const struct db *db);
+
+/*
+ * Runs stmt with params (stmt->nparams strings; NULL = SQL NULL).  The
+ * result is allocated in arena.  Returns NULL on error, after logging it;
+ * db_sqlstate() then tells why ("23505" unique violation...).
+ */
+struct db_res *db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
+			const char *const *params);
+
+/* Like db_query without rows: returns the affected row count, or -1. */
+int64_t db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params);
+
+/* Runs a fixed SQL script (migrations, BEGIN/COMMIT); never with request data. */
+int db_script(struct db *db, const char *sql);
+
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+/* Rolls back; safe to call when no transaction is open. */
+void db_rollback(struct db *db);
+
+/* SQLSTATE of the last failed statement, "" if none. */
+const char *db_sqlstate(const struct db *db);
+
+/* Cell accessors; row/col out of range is a programming error. */
+const char *db_get(const struct db_res *res, int row, int col);
+int64_t db_get_int(const struct db_res *res, int row, int col);
+bool db_get_bool(const struct db_res *res, int row, int col);
+
+/* Formats v into out (24 bytes) for use as a query parameter; returns out. */
+#define DB_INT_LEN 24
+const char *db_int_param(char out[DB_INT_LEN], int64_t v);
+
+/* Count of connections opened and of live ones, for /metrics. */
+void db_stats(int *open, int *up);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * html.c - HTML escaping and URL checks (see html.h).
+ */
+#include "compat.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "html.h"
+
+/* Entity for each byte that needs one, NULL for the rest.  The table makes
+ * the scan one load per byte, and runs of plain bytes are appended with a
+ * single buf_add (kcgi's khtml_putc does one call per byte). */
+static const char *const html_entity[256] = {
+	['&'] = "&amp;",
+	['<'] = "&lt;",
+	['>'] = "&gt;",
+	['"'] = "&quot;",
+	['\''] = "&#39;",
+};
+
+void
+html_escape(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0;
+	const char *ent;
+
+	for (i = 0; i < len; i++) {
+		ent = html_entity[p[i]];
+		if (ent == NULL)
+			continue;
+		buf_add(b, s + run, i - run);
+		buf_adds(b, ent);
+		run = i + 1;
+	}
+	buf_add(b, s + run, len - run);
+}
+
+/* The schemes an href or src may carry; compared case-insensitively. */
+static const char *const html_schemes[] = { "http", "https", "mailto" };
+
+/* RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static bool
+html_is_scheme_char(unsigned char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	if (first)
+		return false;
+	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
+bool
+html_url_is_safe(const char *url)
+{
+	const unsigned char *p;
+	size_t i, n;
+
+	if (url == NULL || url[0] == '\0')
+		return false;
+	/*
+	 * Browsers drop tabs and newlines anywhere in a URL and trim C0
+	 * controls and spaces at its ends, so any of them could hide a
+	 * scheme from the checks below: refuse them outright.
+	 */
+	for (p = (const unsigned char *)url; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return false;
+
+	if (url[0] == '#')
+		return true;
+	if (url[0] == '/')
+		return url[1] != '/' && url[1] != '\\';
+
+	for (n = 0; html_is_scheme_char((unsigned char)url[n], n == 0); n++)
+		;
+	if (n == 0 || url[n] != ':')
+		return false;
+	for (i = 0; i < ARRAY_SIZE(html_schemes); i++)
+		if (strlen(html_schemes[i]) == n &&
+		    strncasecmp(url, html_schemes[i], n) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,40 @@
+/*
+ * html.h - HTML output helpers: escaping and URL checks.
+ *
+ * Everything the portal writes into a page goes through html_escape()
+ * unless it is HTML the portal produced itself (see tmpl.h); every URL
+ * written into href or src goes through html_url_is_safe() first.
+ * Both functions are pure and thread-safe.
+ */
+#ifndef PORTAL_HTML_H
+#define PORTAL_HTML_H
+
+#include "compat.h"
+
+#include "buf.h"
+
+/*
+ * Appends len bytes of s to b, HTML-escaped: & < > " ' become &amp; &lt;
+ * &gt; &quot; &#39;, every other byte is copied as is (UTF-8 passes
+ * through untouched, an embedded NUL is copied).  The result is safe in
+ * element text and in quoted attribute values (single or double quotes),
+ * never in an unquoted attribute or inside <script>/<style>.  Errors go to
+ * b's sticky err, as for every buf append.
+ */
+void html_escape(struct buf *b, const char *s, size_t len);
+
+/*
+ * True if url may go into an href or src attribute (after html_escape):
+ *   - a path on this site: starts with "/" but not "//" or "/\" (both
+ *     mean another host to a browser);
+ *   - a fragment: starts with "#";
+ *   - an absolute URL whose scheme is http, https or mailto, in any case.
+ * False for NULL, the empty string, any other scheme (javascript:, data:,
+ * vbscript:, file:...), scheme-less relative paths ("a/b", "?q"), and any
+ * URL holding a control character (0x00-0x1f, 0x7f) or whitespace
+ * anywhere, leading or trailing included: browsers strip those, so
+ * " java\tscript:" would otherwise slip past the scheme check.
+ */
+bool html_url_is_safe(const char *url);
+
+#endif

@@ -1,0 +1,509 @@
+/*
+ * http.c - libmicrohttpd glue (see http.h).
+ *
+ * A request's way through MHD:
+ *  1. first call: allocate struct request and its arena, store it in
+ *     req_cls, check Content-Length against the body limit.  Nothing is
+ *     queued on this call: MHD 0.9.75 drops keep-alive if we do.
+ *  2. body calls: urlencoded and multipart bodies go through MHD's post
+ *     processor into http_param entries; JSON bodies are collected raw.
+ *     Limits (body size, field count, field size) are checked as the
+ *     bytes arrive.
+ *  3. last call: request_run() routes, authorises, validates and runs the
+ *     handler; the response is queued.
+ *  4. completion: access log, metrics, the arena is freed.
+ */
+#include "compat.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "request_run.h"
+#include "router.h"
+
+/* Per-request state only http.c sees; req->conn points here. */
+struct http_conn {
+	struct MHD_Connection *mhd;
+	struct MHD_PostProcessor *pp;
+	struct http_param *params, *params_tail;
+	int nparams;
+	size_t body_bytes;
+	struct buf json_body;
+	int early_status;	/* 413/400 decided while reading the body */
+	const char *early_message;
+	bool done;		/* response queued */
+	uint64_t start_ns;
+};
+
+static struct MHD_Daemon *http_daemon;
+static const struct config *http_cfg;
+static const struct router *http_router;
+static pthread_key_t http_db_key;
+static char http_id_prefix[9];
+static atomic_uint_fast64_t http_id_counter;
+
+static uint64_t
+http_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+http_db_destroy(void *db)
+{
+	db_close(db);
+}
+
+struct db *
+http_thread_db(void)
+{
+	struct db *db = pthread_getspecific(http_db_key);
+
+	if (db == NULL) {
+		db = db_open(http_cfg->database_url);
+		pthread_setspecific(http_db_key, db);
+	}
+	return db;
+}
+
+static enum http_method
+http_method_of(const char *m)
+{
+	static const struct { const char *name; enum http_method method; } methods[] = {
+		{ "GET", METHOD_GET }, { "HEAD", METHOD_HEAD }, { "POST", METHOD_POST },
+		{ "PUT", METHOD_PUT }, { "PATCH", METHOD_PATCH }, { "DELETE", METHOD_DELETE },
+		{ "OPTIONS", METHOD_OPTIONS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (strcmp(m, methods[i].name) == 0)
+			return methods[i].method;
+	return 0;
+}
+
+/* The peer's address; X-Forwarded-For's last hop only from a trusted proxy. */
+static const char *
+http_client_addr(struct MHD_Connection *c, struct arena *arena)
+{
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN] = "unknown";
+	const char *xff, *last;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				  addr, sizeof(addr));
+	}
+	if (http_cfg->trusted_proxies == NULL)
+		return arena_strdup(arena, addr);
+	for (char **p = http_cfg->trusted_proxies; *p != NULL; p++) {
+		if (strcmp(*p, addr) != 0)
+			continue;
+		xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+		if (xff == NULL)
+			break;
+		/* The rightmost entry was added by our proxy; earlier ones are
+		 * the client's word and cannot be trusted. */
+		last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		unsigned char bin[16];
+		if (inet_pton(AF_INET, last, bin) == 1 || inet_pton(AF_INET6, last, bin) == 1)
+			return arena_strdup(arena, last);
+		break;
+	}
+	return arena_strdup(arena, addr);
+}
+
+static void
+http_param_add(struct request *req, const char *name, const char *value, size_t len, int source)
+{
+	struct http_conn *hc = req->conn;
+	struct http_param *p = arena_alloc(req->arena, sizeof(*p));
+
+	p->name = arena_strdup(req->arena, name);
+	p->value = arena_strndup(req->arena, value ? value : "", len);
+	p->len = len;
+	p->source = source;
+	if (hc->params_tail)
+		hc->params_tail->next = p;
+	else
+		hc->params = p;
+	hc->params_tail = p;
+	hc->nparams++;
+}
+
+static enum MHD_Result
+http_query_iter(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+		const char *value, size_t value_size)
+{
+	struct request *req = cls;
+	struct http_conn *hc = req->conn;
+
+	(void)kind, (void)key_size;
+	if (hc->nparams >= http_cfg->max_fields) {
+		hc->early_status = 400;
+		hc->early_message = "Troppi parametri nella richiesta.";
+		return MHD_NO;
+	}
+	/* The length comes from MHD, so a decoded %00 stays visible and
+	 * validation refuses it instead of seeing a shortened string. */
+	http_param_add(req, key, value, value ? value_size : 0, FIELD_QUERY);
+	return MHD_YES;
+}
+
+/*
+ * Post processor callback: MHD may deliver one value in several pieces
+ * (off > 0), which are appended to the parameter started at off == 0.
+ */
+static enum MHD_Result
+http_post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+	       const char *content_type, const char *encoding, const char *data,
+	       uint64_t off, size_t size)
+{
+	struct request *req = cls;
+	struct http_conn *hc = req->conn;
+	struct http_param *p = hc->params_tail;
+
+	(void)kind, (void)content_type, (void)encoding;
+	if (filename != NULL) {
+		/* Uploads stream into blob storage on the routes that take them;
+		 * no route of the core accepts files. */
+		hc->early_status = 400;
+		hc->early_message = "Questa pagina non accetta file.";
+		return MHD_NO;
+	}
+	if (off > 0 && p != NULL && p->source == FIELD_BODY && strcmp(p->name, key) == 0) {
+		if (p->len + size > http_cfg->field_limit) {
+			hc->early_status = 413;
+			hc->early_message = "Un campo del modulo è troppo lungo.";
+			return MHD_NO;
+		}
+		char *v = arena_alloc(req->arena, p->len + size + 1);
+		memcpy(v, p->value, p->len);
+		memcpy(v + p->len, data, size);
+		v[p->len + size] = '\0';
+		p->value = v;
+		p->len += size;
+		return MHD_YES;
+	}
+	if (hc->nparams >= http_cfg->max_fields) {
+		hc->early_status = 400;
+		hc->early_message = "Troppi campi nel modulo.";
+		return MHD_NO;
+	}
+	if (size > http_cfg->field_limit) {
+		hc->early_status = 413;
+		hc->early_message = "Un campo del modulo è troppo lungo.";
+		return MHD_NO;
+	}
+	http_param_add(req, key, data, size, FIELD_BODY);
+	return MHD_YES;
+}
+
+const struct http_param *
+http_params(const struct request *req)
+{
+	return ((const struct http_conn *)req->conn)->params;
+}
+
+const char *
+http_header(const struct request *req, const char *name)
+{
+	const struct http_conn *hc = req->conn;
+
+	return MHD_lookup_connection_value(hc->mhd, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie(const struct request *req, const char *name)
+{
+	const struct http_conn *hc = req->conn;
+
+	return MHD_lookup_connection_value(hc->mhd, MHD_COOKIE_KIND, name);
+}
+
+/* First call: the request and its arena; no response may be queued yet. */
+static struct request *
+http_request_new(struct MHD_Connection *c, const char *url, const char *method)
+{
+	struct arena *arena = arena_new();
+	struct request *req = arena_alloc(arena, sizeof(*req));
+	struct http_conn *hc = arena_alloc(arena, sizeof(*hc));
+	const char *cl;
+
+	req->arena = arena;
+	req->conn = hc;
+	hc->mhd = c;
+	hc->start_ns = http_now_ns();
+	buf_init(&hc->json_body, http_cfg->body_limit);
+	req->id = arena_printf(arena, "%s-%06llx", http_id_prefix,
+			       (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
+	req->method = http_method_of(method);
+	req->method_name = arena_strdup(arena, method);
+	req->path = arena_strdup(arena, url);
+	req->client_addr = http_client_addr(c, arena);
+	req->status = 500;
+	buf_init(&req->body, 0);
+
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && strtoull(cl, NULL, 10) > http_cfg->body_limit) {
+		hc->early_status = 413;
+		hc->early_message = "La richiesta è troppo grande.";
+	}
+	return req;
+}
+
+static bool
+http_is_json(struct MHD_Connection *c)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+/* Feeds one body chunk to the post processor or the JSON buffer. */
+static void
+http_body_chunk(struct request *req, const char *data, size_t size)
+{
+	struct http_conn *hc = req->conn;
+
+	hc->body_bytes += size;
+	if (hc->body_bytes > http_cfg->body_limit) {
+		hc->early_status = 413;
+		hc->early_message = "La richiesta è troppo grande.";
+		return;
+	}
+	if (http_is_json(hc->mhd)) {
+		buf_add(&hc->json_body, data, size);
+		return;
+	}
+	if (hc->pp == NULL) {
+		hc->pp = MHD_create_post_processor(hc->mhd, 16 * 1024, http_post_iter, req);
+		if (hc->pp == NULL) {
+			hc->early_status = 415;
+			hc->early_message = "Formato del corpo della richiesta non supportato.";
+			return;
+		}
+	}
+	if (MHD_post_process(hc->pp, data, size) != MHD_YES && hc->early_status == 0) {
+		hc->early_status = 400;
+		hc->early_message = "Corpo della richiesta non valido.";
+	}
+}
+
+/* Security headers every response carries (one place, DESIGN.md). */
+static void
+http_add_common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy",
+		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+		"form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result
+http_queue(struct request *req)
+{
+	struct http_conn *hc = req->conn;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (req->static_body != NULL) {
+		r = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		size_t len;
+		char *data = buf_detach(&req->body, &len);
+		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	http_add_common_headers(r);
+	if (req->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+	for (const struct resp_header *h = req->headers; h != NULL; h = h->next)
+		MHD_add_response_header(r, h->name, h->value);
+	ret = MHD_queue_response(hc->mhd, (unsigned)req->status, r);
+	MHD_destroy_response(r);
+	hc->done = true;
+	return ret;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+	    const char *version, const char *upload_data, size_t *upload_data_size,
+	    void **req_cls)
+{
+	struct request *req = *req_cls;
+	struct http_conn *hc;
+
+	(void)cls, (void)version;
+	if (req == NULL) {
+		*req_cls = http_request_new(c, url, method);
+		return MHD_YES;
+	}
+	hc = req->conn;
+	if (*upload_data_size != 0) {
+		if (hc->early_status == 0)
+			http_body_chunk(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		if (hc->early_status != 413)
+			return MHD_YES;
+		/* Answer a too large body at once; MHD closes the connection
+		 * instead of reading the rest. */
+	}
+	if (hc->done)
+		return MHD_YES;
+	if (hc->pp != NULL)
+		MHD_destroy_post_processor(hc->pp), hc->pp = NULL;
+	if (hc->early_status == 0)
+		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, http_query_iter, req);
+	if (hc->early_status != 0) {
+		request_fail(req, hc->early_status, hc->early_message);
+	} else {
+		if (hc->json_body.err) {
+			request_fail(req, 413, "La richiesta è troppo grande.");
+		} else {
+			req->raw_body = hc->json_body.data;
+			req->raw_body_len = hc->json_body.len;
+			request_run(req, http_router);
+		}
+	}
+	return http_queue(req);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+	       enum MHD_RequestTerminationCode toe)
+{
+	struct request *req = *req_cls;
+	struct http_conn *hc;
+	uint64_t micros;
+
+	(void)cls, (void)c;
+	if (req == NULL)
+		return;
+	hc = req->conn;
+	micros = (http_now_ns() - hc->start_ns) / 1000;
+	if (!hc->done && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		req->status = 499;	/* the client went away before an answer */
+	log_access(req->id, req->method_name, req->path, req->status,
+		   req->static_body ? req->static_len : req->body.len, micros,
+		   req->user ? req->user->id : 0);
+	metrics_request(req->route, req->status, micros);
+	if (hc->pp != NULL)
+		MHD_destroy_post_processor(hc->pp);
+	buf_release(&hc->json_body);
+	buf_release(&req->body);
+	arena_free(req->arena);
+	*req_cls = NULL;
+}
+
+/* MHD's own errors (bad requests it answers itself, socket failures). */
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_debug("http: %s", msg);
+}
+
+int
+http_start(const struct config *cfg, const struct router *router)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char host[256];
+	int port;
+	unsigned threads;
+
+	http_cfg = cfg;
+	http_router = router;
+	if (pthread_key_create(&http_db_key, http_db_destroy) != 0)
+		fatalx("pthread_key_create failed");
+	snprintf(http_id_prefix, sizeof(http_id_prefix), "%08x", randombytes_random());
+
+	if (config_listen_split(cfg->listen, host, sizeof(host), &port) == -1) {
+		log_warnx("listen \"%s\": expected host:port", cfg->listen);
+		return -1;
+	}
+	memset(&ss, 0, sizeof(ss));
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sslen = sizeof(*sin6);
+	} else {
+		log_warnx("listen \"%s\": host must be an IP address", cfg->listen);
+		return -1;
+	}
+	(void)sslen;
+	threads = (unsigned)cfg->threads;
+
+	http_daemon = MHD_start_daemon(
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    (uint16_t)port, NULL, NULL, http_access, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+	    MHD_OPTION_END);
+	if (http_daemon == NULL) {
+		log_warnx("cannot listen on %s", cfg->listen);
+		return -1;
+	}
+	log_info("serving on %s with %u threads", cfg->listen, threads);
+	return 0;
+}
+
+void
+http_stop(void)
+{
+	if (http_daemon != NULL)
+		MHD_stop_daemon(http_daemon);
+	http_daemon = NULL;
+}

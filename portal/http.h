@@ -1,0 +1,47 @@
+/*
+ * http.h - the libmicrohttpd server: the only module that sees MHD.
+ *
+ * http_start() runs MHD's internal thread pool (epoll); each request is
+ * decoded into a struct request and handed to request_run() (request.c),
+ * whose response http.c turns into an MHD response.  The functions below
+ * let request.c read what only MHD knows, without seeing MHD types.
+ */
+#ifndef PORTAL_HTTP_H
+#define PORTAL_HTTP_H
+
+#include "compat.h"
+
+#include "config.h"
+#include "request.h"
+
+struct router;
+
+/* One decoded request parameter, from the query string or the body. */
+struct http_param {
+	const char *name;
+	const char *value;	/* NUL-terminated; may contain embedded NULs up to len */
+	size_t len;
+	int source;		/* FIELD_QUERY or FIELD_BODY */
+	struct http_param *next;
+};
+
+/*
+ * Starts serving cfg->listen with the router's routes; returns -1 (logged)
+ * if the address cannot be bound.  cfg and router must outlive the server.
+ */
+int http_start(const struct config *cfg, const struct router *router);
+
+/* Stops accepting, waits for the pool threads, frees the daemon. */
+void http_stop(void);
+
+/* Parameters of the request, in arrival order (query first). */
+const struct http_param *http_params(const struct request *req);
+
+/* A request header or cookie (names case-insensitive for headers), or NULL. */
+const char *http_header(const struct request *req, const char *name);
+const char *http_cookie(const struct request *req, const char *name);
+
+/* This pool thread's database handle (created on first use). */
+struct db *http_thread_db(void);
+
+#endif

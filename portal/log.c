@@ -1,0 +1,96 @@
+/*
+ * log.c - error and access logs (see log.h).
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static enum log_level log_threshold = LOG_LEVEL_INFO;
+
+void
+log_set_level(enum log_level level)
+{
+	log_threshold = level;
+}
+
+/* Writes one line "time level: message[: strerror]" in a single fprintf so
+ * lines of concurrent threads never interleave. */
+static void
+log_vemit(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	char msg[1024], stamp[32];
+	int saved = errno;
+	struct tm tm;
+	time_t now;
+
+	if (level > log_threshold)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (with_errno)
+		fprintf(stderr, "%s %s: %s: %s\n", stamp, names[level], msg, strerror(saved));
+	else
+		fprintf(stderr, "%s %s: %s\n", stamp, names[level], msg);
+}
+
+#define LOG_FN(name, level, with_errno)				\
+	void name(const char *fmt, ...)				\
+	{							\
+		va_list ap;					\
+		va_start(ap, fmt);				\
+		log_vemit(level, with_errno, fmt, ap);		\
+		va_end(ap);					\
+	}
+
+LOG_FN(log_warn, LOG_LEVEL_WARN, 1)
+LOG_FN(log_warnx, LOG_LEVEL_WARN, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_LEVEL_ERROR, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_LEVEL_ERROR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_oom(size_t size)
+{
+	fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", size);
+	abort();
+}
+
+void
+log_access(const char *request_id, const char *method, const char *path,
+	   int status, uint64_t bytes, uint64_t micros, int64_t user_id)
+{
+	fprintf(stdout, "%s %s %s %d %llu %lluus user=%lld\n", request_id, method,
+		path, status, (unsigned long long)bytes,
+		(unsigned long long)micros, (long long)user_id);
+}

@@ -1,0 +1,84 @@
+/*
+ * password.c - Argon2id hashing with bounded concurrency (see password.h).
+ */
+#include "compat.h"
+
+#include <semaphore.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "password.h"
+
+static unsigned long long password_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t password_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+static sem_t password_slots;
+static char password_dummy[PASSWORD_HASH_LEN];
+
+void
+password_configure(enum password_cost cost, int concurrency)
+{
+	char random_pw[32];
+
+	switch (cost) {
+	case PASSWORD_COST_MODERATE:
+		password_ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		password_mem = crypto_pwhash_MEMLIMIT_MODERATE;
+		break;
+	case PASSWORD_COST_MIN:
+		password_ops = crypto_pwhash_OPSLIMIT_MIN;
+		password_mem = crypto_pwhash_MEMLIMIT_MIN;
+		break;
+	default:
+		password_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		password_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+		break;
+	}
+	if (sem_init(&password_slots, 0, (unsigned)(concurrency > 0 ? concurrency : 1)) != 0)
+		fatal("sem_init");
+	randombytes_buf(random_pw, sizeof(random_pw));
+	if (crypto_pwhash_str(password_dummy, random_pw, sizeof(random_pw), password_ops,
+			      password_mem) != 0)
+		fatalx("cannot compute a password hash: out of memory");
+	sodium_memzero(random_pw, sizeof(random_pw));
+}
+
+static void
+password_slot_take(void)
+{
+	while (sem_wait(&password_slots) != 0)
+		;	/* EINTR: keep waiting */
+}
+
+int
+password_hash(const char *password, char out[PASSWORD_HASH_LEN])
+{
+	int rc;
+
+	password_slot_take();
+	rc = crypto_pwhash_str(out, password, strlen(password), password_ops, password_mem);
+	sem_post(&password_slots);
+	if (rc != 0) {
+		log_warnx("password hash failed: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+password_verify(const char *hash, const char *password)
+{
+	int rc;
+
+	password_slot_take();
+	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	sem_post(&password_slots);
+	return rc == 0;
+}
+
+const char *
+password_dummy_hash(void)
+{
+	return password_dummy;
+}

@@ -1,0 +1,27 @@
+/*
+ * request_run.h - the request pipeline, called by http.c only.
+ *
+ * request_run(): route (404, 405 with Allow), database (503 while it is
+ * down), authentication (session cookie or bearer token), role check
+ * (login redirect, 401, 403), CSRF on unsafe methods (403), parameter
+ * validation (400 or the handler's form), the handler, then defaults
+ * such as Cache-Control.  request_fail() answers an error found by http.c
+ * while reading the request (413, 400, 415).
+ */
+#ifndef PORTAL_REQUEST_RUN_H
+#define PORTAL_REQUEST_RUN_H
+
+#include "compat.h"
+
+#include "request.h"
+
+struct config;
+struct router;
+
+/* Sets the configuration pages read (portal name); once, at start-up. */
+void request_configure(const struct config *cfg);
+
+void request_run(struct request *req, const struct router *router);
+void request_fail(struct request *req, int status, const char *message);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * site.c - home, accessibility statement, probes, metrics, OpenAPI (see site.h).
+ */
+#include "compat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "mail.h"
+#include "metrics.h"
+#include "router.h"
+#include "site.h"
+#include "static.h"
+#include "tmpl.h"
+
+static char *site_openapi;
+static size_t site_openapi_len;
+
+/* GET /: 200 */
+static int
+site_home(struct request *req)
+{
+	struct tmpl_ctx *ctx = resp_ctx(req, NULL);
+
+	tmpl_set_bool(ctx, "home", true);
+	return resp_page(req, 200, "portal/home", ctx);
+}
+
+/* GET /accessibilita: 200 (the accessibility statement the footer links to) */
+static int
+site_accessibility(struct request *req)
+{
+	return resp_page(req, 200, "portal/accessibility",
+			 resp_ctx(req, "Dichiarazione di accessibilità"));
+}
+
+/* GET /healthz: 200 while the process serves; needs no database. */
+static int
+site_healthz(struct request *req)
+{
+	return resp_text(req, 200, "text/plain; charset=utf-8", "ok\n");
+}
+
+static const struct db_stmt site_ping = { "site_ping", "SELECT 1", 0 };
+
+/* GET /readyz: 200 when the database answers, else 503. */
+static int
+site_readyz(struct request *req)
+{
+	struct db *db = http_thread_db();
+
+	if (db_exec(db, &site_ping, NULL) < 0)
+		return resp_text(req, 503, "text/plain; charset=utf-8", "database unavailable\n");
+	return resp_text(req, 200, "text/plain; charset=utf-8", "ready\n");
+}
+
+/* GET /metrics: 200, Prometheus text; the outbox gauge is left out while the database is down. */
+static int
+site_metrics(struct request *req)
+{
+	struct db *db = http_thread_db();
+	int64_t depth = db_ready(db) == 0 ? mail_outbox_depth(db, req->arena) : -1;
+
+	buf_reset(&req->body);
+	metrics_render(&req->body, depth);
+	req->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return req->status = 200;
+}
+
+/* GET /api/v1/openapi.json: 200 */
+static int
+site_openapi_doc(struct request *req)
+{
+	req->static_body = site_openapi;
+	req->static_len = site_openapi_len;
+	req->content_type = "application/json";
+	return req->status = 200;
+}
+
+static const struct route site_routes[] = {
+	{ METHOD_GET, "/", site_home, ROLE_PUBLIC, 0, NULL, 0, "site.home" },
+	{ METHOD_GET, "/accessibilita", site_accessibility, ROLE_PUBLIC, 0, NULL, 0, "site.accessibility" },
+	{ METHOD_GET, "/healthz", site_healthz, ROLE_PUBLIC, ROUTE_NO_DB, NULL, 0, "site.healthz" },
+	{ METHOD_GET, "/readyz", site_readyz, ROLE_PUBLIC, ROUTE_NO_DB, NULL, 0, "site.readyz" },
+	{ METHOD_GET, "/metrics", site_metrics, ROLE_PUBLIC, ROUTE_NO_DB, NULL, 0, "site.metrics" },
+	{ METHOD_GET, "/api/v1/openapi.json", site_openapi_doc, ROLE_PUBLIC, ROUTE_API | ROUTE_NO_DB,
+	  NULL, 0, "api.openapi" },
+	{ METHOD_GET, "/assets/{path*}", static_serve, ROLE_PUBLIC, ROUTE_NO_DB | ROUTE_STATIC,
+	  NULL, 0, "site.assets" },
+};
+
+int
+site_register(struct router *r, const struct config *cfg)
+{
+	char path[4096];
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/portal/openapi.json", cfg->views_dir);
+	if ((f = fopen(path, "r")) == NULL) {
+		log_warn("openapi document \"%s\"", path);
+		return -1;
+	}
+	buf_init(&b, 4 << 20);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	site_openapi = buf_detach(&b, &site_openapi_len);
+	router_add(r, site_routes, ARRAY_SIZE(site_routes));
+	return 0;
+}

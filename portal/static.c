@@ -1,0 +1,248 @@
+/*
+ * static.c - in-memory static files (see static.h).
+ *
+ * The files are few (the portal's CSS and JS, Bootstrap Italia's bundle,
+ * fonts, icons), so a sorted array and bsearch are enough, and answering
+ * from memory avoids a syscall per request.  Versioned file names are not
+ * used, so browsers revalidate after a day (ETag makes that a 304).
+ */
+#include "compat.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "static.h"
+
+struct static_file {
+	char *path;		/* relative to the assets folder, "css/portal.css" */
+	char *data;
+	size_t len;
+	const char *type;
+	char etag[24];		/* "\"" + 16 hex + "\"" */
+	char last_modified[32];
+	time_t mtime;
+};
+
+static struct static_file *static_files;
+static size_t static_count, static_alloc;
+
+static const char *
+static_type(const char *path)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".woff", "font/woff" },
+		{ ".ttf", "font/ttf" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".pdf", "application/pdf" },
+		{ ".map", "application/json" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
+		if (strcasecmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static int
+static_add(const char *full, const char *rel, const struct stat *st)
+{
+	struct static_file *f;
+	unsigned char hash[8];
+	struct tm tm;
+	FILE *fp;
+
+	if (static_count == static_alloc) {
+		static_alloc = static_alloc ? static_alloc * 2 : 64;
+		static_files = realloc(static_files, static_alloc * sizeof(*static_files));
+		if (static_files == NULL)
+			log_oom(static_alloc * sizeof(*static_files));
+	}
+	f = &static_files[static_count];
+	memset(f, 0, sizeof(*f));
+	if ((f->data = malloc((size_t)st->st_size + 1)) == NULL || (f->path = strdup(rel)) == NULL)
+		log_oom((size_t)st->st_size);
+	if ((fp = fopen(full, "rb")) == NULL) {
+		log_warn("asset \"%s\"", full);
+		free(f->data), free(f->path);
+		return -1;
+	}
+	f->len = fread(f->data, 1, (size_t)st->st_size, fp);
+	fclose(fp);
+	f->type = static_type(rel);
+	f->mtime = st->st_mtime;
+	crypto_generichash(hash, sizeof(hash), (unsigned char *)f->data, f->len, NULL, 0);
+	f->etag[0] = '"';
+	sodium_bin2hex(f->etag + 1, 17, hash, sizeof(hash));
+	strcat(f->etag, "\"");
+	gmtime_r(&f->mtime, &tm);
+	strftime(f->last_modified, sizeof(f->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	static_count++;
+	return 0;
+}
+
+static int
+static_walk(const char *dir, const char *rel)
+{
+	struct dirent *de;
+	DIR *dp;
+	int rc = 0;
+
+	if ((dp = opendir(dir)) == NULL) {
+		log_warn("assets folder \"%s\"", dir);
+		return -1;
+	}
+	while ((de = readdir(dp)) != NULL && rc == 0) {
+		char full[4096], sub[4096];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+		if (stat(full, &st) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = static_walk(full, sub);
+		else if (S_ISREG(st.st_mode))
+			rc = static_add(full, sub, &st);
+	}
+	closedir(dp);
+	return rc;
+}
+
+static int
+static_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct static_file *)a)->path, ((const struct static_file *)b)->path);
+}
+
+int
+static_load(const char *dir)
+{
+	if (static_walk(dir, "") == -1)
+		return -1;
+	qsort(static_files, static_count, sizeof(*static_files), static_cmp);
+	log_info("loaded %zu assets from %s", static_count, dir);
+	return 0;
+}
+
+void
+static_free(void)
+{
+	for (size_t i = 0; i < static_count; i++) {
+		free(static_files[i].path);
+		free(static_files[i].data);
+	}
+	free(static_files);
+	static_files = NULL;
+	static_count = static_alloc = 0;
+}
+
+static int
+static_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct static_file *)elem)->path);
+}
+
+/* Parses "bytes=a-b", "bytes=a-", "bytes=-n" against len; one range only. */
+static int
+static_range(const char *h, size_t len, size_t *start, size_t *end)
+{
+	unsigned long long a, b;
+	char *p;
+
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL || len == 0)
+		return -1;
+	h += 6;
+	if (*h == '-') {
+		b = strtoull(h + 1, &p, 10);
+		if (p == h + 1 || *p != '\0' || b == 0)
+			return -1;
+		*start = b >= len ? 0 : len - (size_t)b;
+		*end = len - 1;
+		return 0;
+	}
+	if (*h < '0' || *h > '9')
+		return -1;
+	a = strtoull(h, &p, 10);
+	if (*p++ != '-')
+		return -1;
+	if (*p == '\0') {
+		b = len - 1;
+	} else {
+		char *q;
+		if (*p < '0' || *p > '9')
+			return -1;
+		b = strtoull(p, &q, 10);
+		if (*q != '\0' || b < a)
+			return -1;
+		if (b >= len)
+			b = len - 1;
+	}
+	if (a >= len)
+		return -1;
+	*start = (size_t)a;
+	*end = (size_t)b;
+	return 0;
+}
+
+int
+static_serve(struct request *req)
+{
+	const struct static_file *f;
+	const char *inm, *ims, *range;
+	size_t start, end;
+
+	f = bsearch(req->args[0], static_files, static_count, sizeof(*static_files), static_key_cmp);
+	if (f == NULL || strstr(req->args[0], "..") != NULL)
+		return resp_error(req, 404, "File non trovato.");
+	resp_header(req, "ETag", f->etag);
+	resp_header(req, "Last-Modified", f->last_modified);
+	resp_header(req, "Cache-Control", "public, max-age=86400");
+	resp_header(req, "Accept-Ranges", "bytes");
+	inm = req_header(req, "If-None-Match");
+	ims = req_header(req, "If-Modified-Since");
+	if ((inm != NULL && (strstr(inm, f->etag) != NULL || strcmp(inm, "*") == 0)) ||
+	    (inm == NULL && ims != NULL && strcmp(ims, f->last_modified) == 0)) {
+		return req->status = 304;
+	}
+	req->content_type = f->type;
+	range = req_header(req, "Range");
+	if (range != NULL) {
+		const char *ifr = req_header(req, "If-Range");
+		/* A Range applies only while the client's copy is still current. */
+		if (ifr == NULL || strcmp(ifr, f->etag) == 0 || strcmp(ifr, f->last_modified) == 0) {
+			if (static_range(range, f->len, &start, &end) == -1) {
+				resp_header(req, "Content-Range",
+					    arena_printf(req->arena, "bytes */%zu", f->len));
+				req->content_type = NULL;
+				return req->status = 416;
+			}
+			req->static_body = f->data + start;
+			req->static_len = end - start + 1;
+			resp_header(req, "Content-Range",
+				    arena_printf(req->arena, "bytes %zu-%zu/%zu", start, end, f->len));
+			return req->status = 206;
+		}
+	}
+	req->static_body = f->data;
+	req->static_len = f->len;
+	return req->status = 200;
+}
