@@ -29,7 +29,7 @@ CORE_SRC := \
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena html tmpl config valid json mime
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role
 
 all: $(BUILD)/portal assets
 
@@ -61,15 +61,84 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o,$(filter %.o,$^)) -o $@ \
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o,$(filter %.o,$^)) -o $@ \
 		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS))
 
-unit: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
+unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
+
+# --- the two commands of the README -----------------------------------
+
+# Installs what is missing, builds, starts a private PostgreSQL under var/,
+# migrates, seeds the demo once and serves on http://127.0.0.1:8080.
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+# Every test (unit, integration, browser) on a sanitizer build; the last
+# line is "N passed, N failed".
+test:
+	@scripts/test.sh
+
+# --- the parts, for development -----------------------------------------
+
+deps:
+	@scripts/deps.sh --test
+
+unit: unit-bins
 	@scripts/run-unit.sh $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
-clean:
-	rm -rf $(BUILD)
+integ: all
+	node --test tests/integration/
 
-.PHONY: all assets unit clean
+browser: all
+	node --test tests/browser/
+
+# What gates a merge: a warning-free build and the whole suite.
+check:
+	@$(MAKE) --no-print-directory DEVELOPER=1 all
+	@$(MAKE) --no-print-directory hdr-check
+	@scripts/test.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" all unit
+
+valgrind: unit-bins
+	@UNIT_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full" \
+		scripts/run-unit.sh $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
+
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh
+
+# Every header compiles on its own (git's hdr-check).
+hdr-check:
+	@for h in portal/*.h; do \
+		echo '#include "'$$(basename $$h)'"' | \
+		$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -x c -fsyntax-only - || exit 1; \
+	done; echo "  HDR     all headers compile alone"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/portal
+	install -m 0755 $(BUILD)/portal $(DESTDIR)$(PREFIX)/bin/portal
+	cp -R $(BUILD)/assets $(DESTDIR)$(PREFIX)/share/portal/assets
+	for d in portal courses content; do \
+		for sub in views sql; do \
+			[ -d $$d/$$sub ] || continue; \
+			install -d $(DESTDIR)$(PREFIX)/share/portal/$$d/$$sub; \
+			cp $$d/$$sub/* $(DESTDIR)$(PREFIX)/share/portal/$$d/$$sub/; \
+		done; \
+	done
+	install -m 0644 portal/openapi.json $(DESTDIR)$(PREFIX)/share/portal/portal/openapi.json
+	install -d $(DESTDIR)$(PREFIX)/share/portal/conf
+	install -m 0644 conf/portal.conf $(DESTDIR)$(PREFIX)/share/portal/conf/portal.conf.example
+
+clean:
+	rm -rf build
+
+.PHONY: all assets unit unit-bins run test deps integ browser check asan valgrind bench \
+	hdr-check install clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

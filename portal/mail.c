@@ -31,8 +31,6 @@
 static const struct config *mail_cfg;
 static char *mail_domain;		/* for Message-IDs: the base URL's host */
 static char *mail_password;		/* SMTP password, from its own file */
-static bool mail_starttls;
-static char *mail_curl_url;
 static pthread_t mail_thread;
 static atomic_bool mail_running;
 
@@ -72,15 +70,6 @@ mail_configure(const struct config *cfg)
 		line[strcspn(line, "\r\n")] = '\0';
 		mail_password = strdup(line);
 		sodium_memzero(line, sizeof(line));
-	}
-	/* "smtp+starttls://" asks for STARTTLS on a plain SMTP port; libcurl
-	 * itself only knows smtp:// and smtps:// (implicit TLS). */
-	if (strncmp(cfg->smtp_url, "smtp+starttls://", 16) == 0) {
-		mail_starttls = true;
-		if (asprintf(&mail_curl_url, "smtp://%s", cfg->smtp_url + 16) < 0)
-			log_oom(0);
-	} else {
-		mail_curl_url = strdup(cfg->smtp_url);
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_warnx("curl_global_init failed");
@@ -192,7 +181,7 @@ mail_send_smtp(const char *to, const char *message, char *err, size_t errlen)
 		return -1;
 	}
 	rcpt = curl_slist_append(rcpt, to);
-	curl_easy_setopt(curl, CURLOPT_URL, mail_curl_url);
+	curl_easy_setopt(curl, CURLOPT_URL, mail_cfg->smtp_url);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_cfg->mail_from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, mail_read);
@@ -202,8 +191,9 @@ mail_send_smtp(const char *to, const char *message, char *err, size_t errlen)
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	if (mail_starttls)
-		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* smtp:// upgrades with STARTTLS whenever the relay offers it;
+	 * smtps:// is TLS from the first byte (libcurl knows by the scheme). */
+	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
 	if (mail_cfg->smtp_user[0] != '\0') {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, mail_cfg->smtp_user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, mail_password ? mail_password : "");
