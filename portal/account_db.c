@@ -98,12 +98,9 @@ account_db_session_create(struct db *db, int64_t user_id, const char *hash, int 
 	char uid[DB_INT_LEN], ttls[DB_INT_LEN];
 	const char *params[] = { db_int_param(uid, user_id), hash, db_int_param(ttls, ttl),
 				 addr, user_agent };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &account_session_create, params);
-	int64_t id = res && res->nrows == 1 ? db_get_int(res, 0, 0) : -1;
+	int64_t id = db_query_int(db, &account_session_create, params);
 
-	arena_free(a);
-	return id;
+	return id > 0 ? id : -1;
 }
 
 static const struct db_stmt account_session_delete = {
@@ -199,12 +196,7 @@ account_db_create(struct db *db, const char *email, const char *name, const char
 {
 	char org[DB_INT_LEN];
 	const char *params[] = { email, name, password_hash, db_int_param(org, org_id), status, roles };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &account_create, params);
-	int64_t id = res == NULL ? -1 : res->nrows == 1 ? db_get_int(res, 0, 0) : 0;
-
-	arena_free(a);
-	return id;
+	return db_query_int(db, &account_create, params);
 }
 
 static const struct db_stmt account_set_status = {
@@ -331,12 +323,7 @@ int64_t
 account_db_token_use(struct db *db, const char *purpose, const char *hash)
 {
 	const char *params[] = { purpose, hash };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &account_token_use, params);
-	int64_t id = res == NULL ? -1 : res->nrows == 1 ? db_get_int(res, 0, 0) : 0;
-
-	arena_free(a);
-	return id;
+	return db_query_int(db, &account_token_use, params);
 }
 
 static const struct db_stmt account_failures = {

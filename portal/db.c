@@ -213,6 +213,19 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params)
 	return n;
 }
 
+int64_t
+db_query_int(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res;
+	int64_t v;
+
+	if ((res = db_run(db, stmt, params)) == NULL)
+		return -1;
+	v = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return v;
+}
+
 int
 db_script(struct db *db, const char *sql)
 {

@@ -54,6 +54,13 @@ struct db_res *db_query(struct db *db, struct arena *arena, const struct db_stmt
 /* Like db_query without rows: returns the affected row count, or -1. */
 int64_t db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params);
 
+/*
+ * Runs stmt and returns the integer in the first column of its first row:
+ * 0 when there is no row (INSERT ... ON CONFLICT DO NOTHING RETURNING id,
+ * a consumed token), -1 on error.  For queries whose values are positive.
+ */
+int64_t db_query_int(struct db *db, const struct db_stmt *stmt, const char *const *params);
+
 /* Runs a fixed SQL script (migrations, BEGIN/COMMIT); never with request data. */
 int db_script(struct db *db, const char *sql);
 

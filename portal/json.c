@@ -10,59 +10,8 @@
 #include "arena.h"
 #include "buf.h"
 #include "json.h"
+#include "valid.h"
 #include "log.h"
-
-/*
- * Length (1-4) of the well-formed UTF-8 sequence at s, which has n bytes
- * left, storing its code point in *cp; 0 if the sequence is malformed,
- * overlong, a surrogate, past U+10FFFF or truncated (RFC 3629, Table 3-7
- * of the Unicode standard).
- */
-static size_t
-json_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-	uint32_t c;
-
-	if (n == 0)
-		return 0;
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-		c &= 0x07;
-	} else
-		return 0;
-	if (n <= need)
-		return 0;
-	for (i = 1; i <= need; i++) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*cp = c;
-	return need + 1;
-}
 
 /*
  * Writer.
@@ -93,7 +42,7 @@ json_escape(struct buf *out, const char *s, size_t len)
 
 		n = 1;
 		if (c >= 0x80) {
-			n = json_utf8_seq(p + i, len - i, &cp);
+			n = valid_utf8_char((const char *)p + i, len - i, &cp);
 			if (n == 0) {
 				rep = "\\ufffd";
 				n = 1;
@@ -432,7 +381,7 @@ json_parse_string(struct json_parser *jp, const char **out, size_t *outlen)
 		} else if (c < 0x80) {
 			dst[k++] = (char)c;
 		} else {
-			n = json_utf8_seq(p + q, end - q, &cp);
+			n = valid_utf8_char((const char *)p + q, end - q, &cp);
 			if (n == 0)
 				return json_fail(jp, "invalid UTF-8", q);
 			memcpy(dst + k, p + q, n);

@@ -86,11 +86,39 @@ log_oom(size_t size)
 	abort();
 }
 
+/*
+ * Copies s into out, escaping bytes that could forge or break a log line
+ * (controls, space, backslash, DEL) as \xNN; cuts long paths short.
+ */
+static void
+log_sanitize(const char *s, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 5 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= 0x20 || c == 0x7f || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+}
+
 void
 log_access(const char *request_id, const char *method, const char *path,
 	   int status, uint64_t bytes, uint64_t micros, int64_t user_id)
 {
-	fprintf(stdout, "%s %s %s %d %llu %lluus user=%lld\n", request_id, method,
-		path, status, (unsigned long long)bytes,
+	char safe_method[32], safe_path[1024];
+
+	log_sanitize(method, safe_method, sizeof(safe_method));
+	log_sanitize(path, safe_path, sizeof(safe_path));
+	fprintf(stdout, "%s %s %s %d %llu %lluus user=%lld\n", request_id, safe_method,
+		safe_path, status, (unsigned long long)bytes,
 		(unsigned long long)micros, (long long)user_id);
 }

@@ -143,6 +143,9 @@ cmd_serve(const struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* One access-log line per request reaches the log at once, even when
+	 * stdout is a pipe (systemd, a log shipper). */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (http_start(cfg, router) == -1)
 		fatalx("cannot start the HTTP server");
 	if (mail_sender_start() == -1)

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "valid.h"
 
 #define MIME_LINE_MAX	78	/* RFC 5322 2.1.1: SHOULD for header lines */
 #define MIME_QP_MAX	76	/* RFC 2045 6.7 (5) */
@@ -23,52 +24,11 @@
 
 static const char mime_hex[] = "0123456789ABCDEF";
 
-/*
- * Length (1-4) of the well-formed UTF-8 sequence at s, which has n bytes
- * left; 0 if malformed, overlong, a surrogate, past U+10FFFF or truncated.
- */
-static size_t
-mime_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 2;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 3;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n <= need)
-		return 0;
-	for (i = 1; i <= need; i++) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
 /* Bytes of the character at s: its UTF-8 length, or 1 for a stray byte. */
 static size_t
 mime_char_len(const unsigned char *s, size_t n)
 {
-	size_t k = mime_utf8_seq(s, n);
+	size_t k = valid_utf8_char((const char *)s, n, NULL);
 
 	return k ? k : 1;
 }
@@ -76,11 +36,10 @@ mime_char_len(const unsigned char *s, size_t n)
 static bool
 mime_utf8_valid(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i, k;
 
 	for (i = 0; i < n; i += k)
-		if ((k = mime_utf8_seq(p + i, n - i)) == 0)
+		if ((k = valid_utf8_char(s + i, n - i, NULL)) == 0)
 			return false;
 	return true;
 }

@@ -71,12 +71,7 @@ org_db_create(struct db *db, const char *name, const char *kind, int64_t parent_
 {
 	char parent[DB_INT_LEN];
 	const char *params[] = { name, kind, db_int_param(parent, parent_id) };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &org_create, params);
-	int64_t id = res == NULL ? -1 : res->nrows == 1 ? db_get_int(res, 0, 0) : 0;
-
-	arena_free(a);
-	return id;
+	return db_query_int(db, &org_create, params);
 }
 
 static const struct db_stmt org_find = {
@@ -89,10 +84,5 @@ org_db_find(struct db *db, const char *name, int64_t parent_id)
 {
 	char parent[DB_INT_LEN];
 	const char *params[] = { name, db_int_param(parent, parent_id) };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &org_find, params);
-	int64_t id = res == NULL ? -1 : res->nrows == 1 ? db_get_int(res, 0, 0) : 0;
-
-	arena_free(a);
-	return id;
+	return db_query_int(db, &org_find, params);
 }

@@ -436,8 +436,9 @@ request_run(struct request *req, const struct router *router)
 		const char *err;
 		req->json = json_parse(req->arena, req->raw_body, req->raw_body_len, &err);
 		if (req->json == NULL || req->json->type != JSON_OBJECT) {
-			resp_json_error(req, 400, "bad_json",
-					req->json ? "Il corpo deve essere un oggetto JSON." : err);
+			resp_json_error(req, 400, "bad_json", req->json
+					? "Il corpo deve essere un oggetto JSON."
+					: arena_printf(req->arena, "JSON non valido: %s", err));
 			return;
 		}
 	}
@@ -454,6 +455,9 @@ request_run(struct request *req, const struct router *router)
 		if (req->status == 500 && db_is_down(req->db))
 			goto unavailable;
 	}
+	/* A handler that failed without a page of its own gets the error page. */
+	if (req->status == 500 && req->body.len == 0)
+		resp_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
 	if (!resp_has_header(req, "Cache-Control"))
 		resp_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
 	return;

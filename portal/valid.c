@@ -15,52 +15,75 @@
 #include "arena.h"
 #include "valid.h"
 
+/*
+ * Checking the exact byte ranges of each position (Unicode table 3-7)
+ * rejects overlong forms, surrogates and code points past U+10FFFF
+ * without decoding first.
+ */
+size_t
+valid_utf8_char(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+	uint32_t c;
+
+	if (n == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		if (cp != NULL)
+			*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* past U+10FFFF */
+		c &= 0x07;
+	} else
+		return 0;
+	if (n <= need)
+		return 0;
+	for (i = 1; i <= need; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (cp != NULL)
+		*cp = c;
+	return need + 1;
+}
+
 bool
 valid_utf8(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len;
-	unsigned long cp, lo;
-	size_t i, n;
+	size_t i = 0, n;
 
-	while (p < end) {
-		if (*p < 0x80) {
-			/* C0 controls and DEL have no place in form text, but
-			 * tab and line breaks do (textareas). */
-			if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
-			    *p == 0x7f)
-				return false;
-			p++;
-			continue;
-		}
-		/* C0 and C1 would only start overlong two-byte forms; F5..FF
-		 * would start code points above U+10FFFF. */
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			n = 1;
-			cp = *p & 0x1f;
-			lo = 0x80;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			n = 2;
-			cp = *p & 0x0f;
-			lo = 0x800;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			n = 3;
-			cp = *p & 0x07;
-			lo = 0x10000;
-		} else
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* C0 controls and DEL have no place in form text, but tab and
+		 * line breaks do (textareas). */
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
 			return false;
-		if ((size_t)(end - p) <= n)
+		if ((n = valid_utf8_char(s + i, len - i, NULL)) == 0)
 			return false;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* Decoding first and checking the value after catches every
-		 * overlong form and surrogate with one comparison each. */
-		if (cp < lo || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
+		i += n;
 	}
 	return true;
 }

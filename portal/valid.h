@@ -22,6 +22,14 @@
  * (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence, and no
  * NUL, C0 control character (tab, LF and CR excepted) or DEL.
  */
+/*
+ * Length (1-4) of the well-formed UTF-8 character at s, which has n bytes
+ * left, storing its code point in *cp unless cp is NULL; 0 if the bytes are
+ * malformed, overlong, a surrogate, past U+10FFFF or cut short.  Accepts
+ * every code point, controls included: callers decide which they allow.
+ */
+size_t valid_utf8_char(const char *s, size_t n, uint32_t *cp);
+
 bool valid_utf8(const char *s, size_t len);
 
 /*
