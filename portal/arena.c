@@ -82,6 +82,24 @@ arena_free(struct arena *a)
 	free(a);
 }
 
+void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *first = a->head;
+
+	/* The first chunk is the oldest: the last in the list. */
+	while (first->next != NULL) {
+		struct arena_chunk *next = first->next;
+		free(first);
+		first = next;
+	}
+	first->used = 0;
+	a->head = first;
+	arena_chunks_free(a->big);
+	a->big = NULL;
+	a->total = 0;
+}
+
 void *
 arena_alloc(struct arena *a, size_t size)
 {

@@ -21,6 +21,10 @@ struct arena *arena_new(void);
 /* Frees the arena and everything allocated from it; NULL is a no-op. */
 void arena_free(struct arena *arena);
 
+/* Frees everything allocated so far but keeps the first chunk, so the
+ * arena can serve another request without a malloc. */
+void arena_reset(struct arena *arena);
+
 /* size bytes aligned for any type, zeroed; size 0 gives a unique pointer. */
 void *arena_alloc(struct arena *arena, size_t size);
 

@@ -50,10 +50,27 @@ struct http_conn {
 	uint64_t start_ns;
 };
 
+/*
+ * What each pool thread keeps between requests: its database connection,
+ * a spare arena (so a request usually costs no malloc for it), and the
+ * responses of shared static files, built once and queued again and again
+ * as libmicrohttpd allows.  Freed by the key's destructor at thread exit.
+ */
+#define HTTP_CACHE_SLOTS 64
+
+struct http_thread {
+	struct db *db;
+	struct arena *spare;
+	struct {
+		const char *key;
+		struct MHD_Response *response;
+	} cache[HTTP_CACHE_SLOTS];
+};
+
 static struct MHD_Daemon *http_daemon;
 static const struct config *http_cfg;
 static const struct router *http_router;
-static pthread_key_t http_db_key;
+static pthread_key_t http_thread_key;
 static char http_id_prefix[9];
 static atomic_uint_fast64_t http_id_counter;
 
@@ -67,21 +84,39 @@ http_now_ns(void)
 }
 
 static void
-http_db_destroy(void *db)
+http_thread_destroy(void *arg)
 {
-	db_close(db);
+	struct http_thread *t = arg;
+
+	db_close(t->db);
+	arena_free(t->spare);
+	for (size_t i = 0; i < HTTP_CACHE_SLOTS; i++)
+		if (t->cache[i].response != NULL)
+			MHD_destroy_response(t->cache[i].response);
+	free(t);
+}
+
+static struct http_thread *
+http_thread(void)
+{
+	struct http_thread *t = pthread_getspecific(http_thread_key);
+
+	if (t == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			log_oom(sizeof(*t));
+		pthread_setspecific(http_thread_key, t);
+	}
+	return t;
 }
 
 struct db *
 http_thread_db(void)
 {
-	struct db *db = pthread_getspecific(http_db_key);
+	struct http_thread *t = http_thread();
 
-	if (db == NULL) {
-		db = db_open(http_cfg->database_url);
-		pthread_setspecific(http_db_key, db);
-	}
-	return db;
+	if (t->db == NULL)
+		t->db = db_open(http_cfg->database_url);
+	return t->db;
 }
 
 static enum http_method
@@ -251,8 +286,12 @@ http_cookie(const struct request *req, const char *name)
 static struct request *
 http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 {
-	struct arena *arena = arena_new();
-	struct request *req = arena_alloc(arena, sizeof(*req));
+	struct http_thread *t = http_thread();
+	struct arena *arena = t->spare ? t->spare : arena_new();
+	struct request *req;
+
+	t->spare = NULL;
+	req = arena_alloc(arena, sizeof(*req));
 	struct http_conn *hc = arena_alloc(arena, sizeof(*hc));
 	const char *cl;
 
@@ -330,13 +369,40 @@ http_add_common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
+/* Slot of a shared response in this thread's cache (open addressing). */
+static struct MHD_Response **
+http_cache_slot(const char *key, bool *found)
+{
+	struct http_thread *t = http_thread();
+	size_t h = ((uintptr_t)key >> 4) % HTTP_CACHE_SLOTS;
+
+	for (size_t i = 0; i < HTTP_CACHE_SLOTS; i++) {
+		size_t j = (h + i) % HTTP_CACHE_SLOTS;
+		if (t->cache[j].key == key || t->cache[j].key == NULL) {
+			*found = t->cache[j].key == key;
+			t->cache[j].key = key;
+			return &t->cache[j].response;
+		}
+	}
+	*found = false;
+	return NULL;	/* full: build this one per request */
+}
+
 static enum MHD_Result
 http_queue(struct request *req)
 {
 	struct http_conn *hc = req->conn;
-	struct MHD_Response *r;
+	struct MHD_Response *r, **slot = NULL;
 	enum MHD_Result ret;
+	bool found = false;
 
+	if (req->shared_response && req->status == 200) {
+		slot = http_cache_slot(req->static_body, &found);
+		if (found && *slot != NULL) {
+			hc->done = true;
+			return MHD_queue_response(hc->mhd, MHD_HTTP_OK, *slot);
+		}
+	}
 	if (req->static_body != NULL) {
 		r = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
 						    MHD_RESPMEM_PERSISTENT);
@@ -353,7 +419,10 @@ http_queue(struct request *req)
 	for (const struct resp_header *h = req->headers; h != NULL; h = h->next)
 		MHD_add_response_header(r, h->name, h->value);
 	ret = MHD_queue_response(hc->mhd, (unsigned)req->status, r);
-	MHD_destroy_response(r);
+	if (slot != NULL)
+		*slot = r;	/* the cache keeps this reference */
+	else
+		MHD_destroy_response(r);
 	hc->done = true;
 	return ret;
 }
@@ -424,7 +493,15 @@ http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		MHD_destroy_post_processor(hc->pp);
 	buf_release(&hc->json_body);
 	buf_release(&req->body);
-	arena_free(req->arena);
+	/* MHD completes a request on the thread that served its connection,
+	 * so the arena goes back to that thread's spare slot. */
+	struct http_thread *t = http_thread();
+	if (t->spare == NULL) {
+		arena_reset(req->arena);
+		t->spare = req->arena;
+	} else {
+		arena_free(req->arena);
+	}
 	*req_cls = NULL;
 }
 
@@ -454,7 +531,7 @@ http_start(const struct config *cfg, const struct router *router)
 
 	http_cfg = cfg;
 	http_router = router;
-	if (pthread_key_create(&http_db_key, http_db_destroy) != 0)
+	if (pthread_key_create(&http_thread_key, http_thread_destroy) != 0)
 		fatalx("pthread_key_create failed");
 	snprintf(http_id_prefix, sizeof(http_id_prefix), "%08x", randombytes_random());
 

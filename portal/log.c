@@ -4,11 +4,14 @@
 #include "compat.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -121,4 +124,38 @@ log_access(const char *request_id, const char *method, const char *path,
 	fprintf(stdout, "%s %s %s %d %llu %lluus user=%lld\n", request_id, safe_method,
 		safe_path, status, (unsigned long long)bytes,
 		(unsigned long long)micros, (long long)user_id);
+}
+
+static pthread_t log_flusher;
+static atomic_bool log_flushing;
+
+static void *
+log_flush_loop(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&log_flushing)) {
+		sleep(1);
+		fflush(stdout);
+	}
+	return NULL;
+}
+
+void
+log_access_start(void)
+{
+	static char buffer[64 * 1024];
+
+	setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+	atomic_store(&log_flushing, true);
+	if (pthread_create(&log_flusher, NULL, log_flush_loop, NULL) != 0)
+		fatal("cannot start the access-log flusher");
+}
+
+void
+log_access_stop(void)
+{
+	if (!atomic_exchange(&log_flushing, false))
+		return;
+	pthread_join(log_flusher, NULL);
+	fflush(stdout);
 }

@@ -28,6 +28,14 @@ void fatalx(const char *fmt, ...) PORTAL_PRINTF(1, 2) PORTAL_NORETURN;
 void log_oom(size_t size) PORTAL_NORETURN;
 
 /*
+ * Buffers the access log and starts a thread that flushes it every second:
+ * one write() per request would cost more than serving a small file.  At
+ * most a second of lines sits in memory; log_access_stop() flushes them.
+ */
+void log_access_start(void);
+void log_access_stop(void);
+
+/*
  * One access-log line per completed request, to stdout:
  * request id, method, path, status, bytes, microseconds, user id (0 = anonymous).
  */

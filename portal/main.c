@@ -143,19 +143,17 @@ cmd_serve(const struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* One access-log line per request reaches the log at once, even when
-	 * stdout is a pipe (systemd, a log shipper). */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	log_access_start();
 	if (http_start(cfg, router) == -1)
 		fatalx("cannot start the HTTP server");
 	if (mail_sender_start() == -1)
 		fatalx("cannot start the mail sender");
-	printf("portal %s listening on %s (%s)\n", PORTAL_VERSION, cfg->listen, cfg->base_url);
-	fflush(stdout);
+	log_info("portal %s listening on %s (%s)", PORTAL_VERSION, cfg->listen, cfg->base_url);
 	sigwait(&signals, &sig);
 	log_info("stopping on signal %d", sig);
 	http_stop();
 	mail_sender_stop();
+	log_access_stop();
 	static_free();
 	tmpl_free_all();
 	router_free(router);

@@ -92,6 +92,8 @@ struct request {
 	struct resp_header *headers;
 	const char *static_body;	/* long-lived bytes sent instead of body (assets) */
 	size_t static_len;
+	bool shared_response;		/* status, headers and static_body are the same for every
+					 * request that yields this static_body: may be reused */
 
 	void *conn;			/* http.c's private state */
 	const char *raw_body;		/* JSON bodies: the raw bytes */

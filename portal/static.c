@@ -244,5 +244,6 @@ static_serve(struct request *req)
 	}
 	req->static_body = f->data;
 	req->static_len = f->len;
+	req->shared_response = true;
 	return req->status = 200;
 }
