@@ -139,7 +139,7 @@ db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
 }
 
 static PGresult *
-db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+db_run_once(struct db *db, const struct db_stmt *stmt, const char *const *params)
 {
 	PGresult *res;
 	int i;
@@ -174,6 +174,38 @@ db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
 		PQclear(res);
 		return NULL;
 	}
+}
+
+/* True when the connection is open and outside any transaction. */
+static bool
+db_idle(const struct db *db)
+{
+	return db->up && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+}
+
+/*
+ * A server restart shows only when a connection is next used.  Outside a
+ * transaction nothing of the caller's work is lost with the old
+ * connection, so reconnect at once and run the statement once more.
+ */
+static bool
+db_retry_after_loss(struct db *db, bool was_idle)
+{
+	if (!was_idle || !db->down)
+		return false;
+	db->last_attempt = 0;	/* skip the once-a-second pause */
+	return db_ready(db) == 0;
+}
+
+static PGresult *
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	bool was_idle = db_idle(db);
+	PGresult *res = db_run_once(db, stmt, params);
+
+	if (res == NULL && db_retry_after_loss(db, was_idle))
+		res = db_run_once(db, stmt, params);
+	return res;
 }
 
 struct db_res *
@@ -226,8 +258,8 @@ db_query_int(struct db *db, const struct db_stmt *stmt, const char *const *param
 	return v;
 }
 
-int
-db_script(struct db *db, const char *sql)
+static int
+db_script_once(struct db *db, const char *sql)
 {
 	PGresult *res;
 	int rc = -1;
@@ -242,6 +274,16 @@ db_script(struct db *db, const char *sql)
 		db_fail(db, NULL, res);
 	PQclear(res);
 	return rc;
+}
+
+int
+db_script(struct db *db, const char *sql)
+{
+	bool was_idle = db_idle(db);
+
+	if (db_script_once(db, sql) == 0)
+		return 0;
+	return db_retry_after_loss(db, was_idle) ? db_script_once(db, sql) : -1;
 }
 
 int

@@ -332,7 +332,6 @@ http_body_chunk(struct request *req, const char *data, size_t size)
 {
 	struct http_conn *hc = req->conn;
 
-	hc->body_bytes += size;
 	if (hc->body_bytes > http_cfg->body_limit) {
 		hc->early_status = 413;
 		hc->early_message = "La richiesta è troppo grande.";
@@ -437,18 +436,31 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 
 	(void)cls, (void)version;
 	if (req == NULL) {
-		*req_cls = http_request_new(c, url, method);
+		req = http_request_new(c, url, method);
+		*req_cls = req;
+		hc = req->conn;
+		/* A declared body over the limit is refused before a byte of it
+		 * is read (no "100 Continue"); MHD takes a response right after
+		 * the headers, and this connection closes after it anyway. */
+		if (hc->early_status == 413) {
+			request_fail(req, hc->early_status, hc->early_message);
+			return http_queue(req);
+		}
 		return MHD_YES;
 	}
 	hc = req->conn;
 	if (*upload_data_size != 0) {
+		hc->body_bytes += *upload_data_size;
 		if (hc->early_status == 0)
 			http_body_chunk(req, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (hc->early_status != 413)
-			return MHD_YES;
-		/* Answer a too large body at once; MHD closes the connection
-		 * instead of reading the rest. */
+		/* MHD accepts no response while a body is arriving: once a limit
+		 * is passed the rest is read and dropped, and the answer goes out
+		 * at the end.  A client that keeps sending far past the limit is
+		 * cut off without one. */
+		if (hc->early_status != 0 && hc->body_bytes > 4 * http_cfg->body_limit)
+			return MHD_NO;
+		return MHD_YES;
 	}
 	if (hc->done)
 		return MHD_YES;

@@ -90,9 +90,16 @@ resp_has_header(const struct request *req, const char *name)
 int
 resp_redirect(struct request *req, const char *path)
 {
-	/* Only local paths: an attacker-chosen "next" cannot send users away. */
-	if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\')
+	/* Only local paths: an attacker-chosen "next" cannot send users away.
+	 * Browsers drop tabs and line breaks and read "\\" as "/", so
+	 * "/\t/evil" would become "//evil": refuse any of them anywhere. */
+	if (path == NULL || path[0] != '/' || path[1] == '/' || strchr(path, '\\') != NULL)
 		path = "/";
+	for (const char *p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			path = "/";
+			break;
+		}
 	resp_header(req, "Location", path);
 	req->status = 303;
 	req->content_type = "text/plain; charset=utf-8";
@@ -145,7 +152,7 @@ resp_page(struct request *req, int status, const char *view, struct tmpl_ctx *ct
 }
 
 static const char *request_raw_value(const struct request *req, const struct field *f,
-				     int path_index, size_t *len);
+				     int path_index, size_t *len, bool *wrong_type);
 
 struct tmpl_ctx *
 resp_form(struct request *req, struct tmpl_ctx *ctx)
@@ -157,7 +164,8 @@ resp_form(struct request *req, struct tmpl_ctx *ctx)
 	for (size_t i = 0; req->route && i < req->route->nfields; i++) {
 		const struct field *f = &req->route->fields[i];
 		size_t len = 0;
-		const char *raw = request_raw_value(req, f, path_index, &len);
+		bool wrong_type;
+		const char *raw = request_raw_value(req, f, path_index, &len, &wrong_type);
 
 		if (f->source == FIELD_PATH)
 			path_index++;
@@ -279,10 +287,31 @@ request_fail(struct request *req, int status, const char *message)
 		resp_header(req, "Connection", "close");
 }
 
-/* The k-th path argument belongs to the k-th FIELD_PATH field. */
-static const char *
-request_raw_value(const struct request *req, const struct field *f, int path_index, size_t *len)
+/* The JSON type a field's validator expects: strings for text, numbers
+ * for integers, true/false for booleans; nothing else is converted. */
+static bool
+request_json_type_ok(const struct field *f, const struct json_value *v)
 {
+	switch (f->kind) {
+	case VALID_INT:
+		return v->type == JSON_NUMBER;
+	case VALID_BOOL:
+		return v->type == JSON_BOOL;
+	default:
+		return v->type == JSON_STRING;
+	}
+}
+
+/*
+ * The raw value of field f, or NULL if absent.  The k-th path argument
+ * belongs to the k-th FIELD_PATH field.  *wrong_type is set when a JSON
+ * member has a type the field cannot take.
+ */
+static const char *
+request_raw_value(const struct request *req, const struct field *f, int path_index, size_t *len,
+		  bool *wrong_type)
+{
+	*wrong_type = false;
 	if (f->source == FIELD_PATH) {
 		if (path_index >= req->nargs)
 			return NULL;
@@ -292,26 +321,19 @@ request_raw_value(const struct request *req, const struct field *f, int path_ind
 	/* API bodies are JSON only: a form post from another site cannot
 	 * reach an API route's fields. */
 	if (f->source == FIELD_BODY && req->route != NULL && (req->route->flags & ROUTE_API)) {
-		if (req->json == NULL)
-			return NULL;
-		const struct json_value *v = json_get(req->json, f->name);
+		const struct json_value *v = req->json ? json_get(req->json, f->name) : NULL;
 		if (v == NULL || v->type == JSON_NULL)
 			return NULL;
-		switch (v->type) {
-		case JSON_STRING:
-		case JSON_NUMBER:
-			*len = v->type == JSON_STRING ? v->len : strlen(v->str);
-			return v->str;
-		case JSON_BOOL:
+		if (!request_json_type_ok(f, v)) {
+			*wrong_type = true;
+			return NULL;
+		}
+		if (v->type == JSON_BOOL) {
 			*len = v->boolean ? 4 : 5;
 			return v->boolean ? "true" : "false";
-		default:
-			/* Objects and arrays never validate as a scalar: an
-			 * empty string of a wrong type would pass for absent,
-			 * so hand over a NUL, which every validator refuses. */
-			*len = 1;
-			return "\0";
 		}
+		*len = v->type == JSON_STRING ? v->len : strlen(v->str);
+		return v->str;
 	}
 	for (const struct http_param *p = http_params(req); p != NULL; p = p->next)
 		if ((int)f->source == p->source && strcmp(p->name, f->name) == 0) {
@@ -333,12 +355,19 @@ request_validate(struct request *req)
 	for (size_t i = 0; i < rt->nfields; i++) {
 		const struct field *f = &rt->fields[i];
 		size_t len = 0;
-		const char *raw = request_raw_value(req, f, path_index, &len);
+		bool wrong_type;
+		const char *raw = request_raw_value(req, f, path_index, &len, &wrong_type);
 
 		if (f->source == FIELD_PATH)
 			path_index++;
-		if (valid_field(f, raw, len, req->arena, &req->fields[i], &req->field_errors[i]) == -1)
+		if (wrong_type) {
+			req->field_errors[i] = arena_printf(req->arena, "«%s»: tipo di valore non valido.",
+							    f->label ? f->label : f->name);
 			req->nerrors++;
+		} else if (valid_field(f, raw, len, req->arena, &req->fields[i],
+				       &req->field_errors[i]) == -1) {
+			req->nerrors++;
+		}
 	}
 	return req->nerrors;
 }

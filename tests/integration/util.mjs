@@ -126,10 +126,12 @@ export async function apiLogin(s, email, password) {
 
 /*
  * Sends bytes over a raw TCP connection and reads the answer until the
- * server closes it (or `ms` pass).  `parts` are written in order, with a
+ * server closes it (or `ms` pass).  `parts` are written in order with a
  * short pause between them, so that chunked bodies really arrive in
- * pieces.  Write errors are ignored: a server that refuses a body may
- * close the connection while we still send.
+ * pieces; a number in `parts` is a pause of that many milliseconds.
+ * Sending stops as soon as the server starts answering (a server that
+ * refuses a body answers before reading it all), and write errors are
+ * ignored.
  */
 export function rawHttp(baseUrl, parts, ms = 5000) {
   const u = new URL(baseUrl);
@@ -150,16 +152,44 @@ export function rawHttp(baseUrl, parts, ms = 5000) {
     sock.on('close', finish);
     sock.on('connect', async () => {
       for (const p of parts) {
-        if (done || sock.destroyed) break;
+        if (done || sock.destroyed || chunks.length > 0) break;
+        if (typeof p === 'number') {
+          await sleep(p);
+          continue;
+        }
         try { sock.write(p); } catch { break; }
-        await sleep(2);
+        await sleep(1);
       }
     });
   });
 }
 
+// A chunked body's payload (what arrived of it).
+function dechunk(b, chunked) {
+  if (!chunked) return b;
+  const out = [];
+  let i = 0;
+  for (;;) {
+    const eol = b.indexOf('\r\n', i);
+    if (eol < 0) break;
+    const n = parseInt(b.subarray(i, eol).toString('latin1'), 16);
+    if (!(n > 0)) break;
+    out.push(b.subarray(eol + 2, eol + 2 + n));
+    i = eol + 2 + n + 2;
+  }
+  return Buffer.concat(out);
+}
+
+// Parses the final answer; interim 1xx answers (100 Continue) are listed apart.
 function parseRaw(buf) {
-  const s = buf.toString('latin1');
+  let s = buf.toString('latin1');
+  const interim = [];
+  let m1;
+  while ((m1 = /^HTTP\/1\.[01] (1\d\d)[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n/.exec(s)) !== null) {
+    interim.push(Number(m1[1]));
+    s = s.slice(m1[0].length);
+    buf = buf.subarray(m1[0].length);
+  }
   const end = s.indexOf('\r\n\r\n');
   const head = end >= 0 ? s.slice(0, end) : s;
   const lines = head.split('\r\n');
@@ -172,8 +202,9 @@ function parseRaw(buf) {
   return {
     status: m ? Number(m[1]) : 0,
     headers: { get: (k) => headers.get(k.toLowerCase()) ?? null },
-    body: end >= 0 ? buf.subarray(end + 4).toString('utf8') : '',
+    body: end >= 0 ? dechunk(buf.subarray(end + 4), /chunked/i.test(headers.get('transfer-encoding') ?? '')).toString('utf8') : '',
     raw: s,
+    interim,
   };
 }
 
