@@ -120,6 +120,25 @@ hdr-check:
 		$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -x c -fsyntax-only - || exit 1; \
 	done; echo "  HDR     all headers compile alone"
 
+# Coverage-guided fuzzing (clang's libFuzzer) of the parsers that read
+# outside input; FUZZ_SECONDS each.  Findings land in build/fuzz/.
+FUZZ_TARGETS := json form tmpl
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := portal/arena.c portal/buf.c portal/log.c portal/json.c portal/valid.c \
+	portal/html.c portal/tmpl.c
+
+fuzz:
+	@mkdir -p build/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		clang -g -O1 -std=c11 -Iportal -fsanitize=fuzzer,address,undefined \
+			tests/fuzz/fuzz_$$t.c $(FUZZ_SRC) -o build/fuzz/fuzz_$$t || exit 1; \
+		mkdir -p build/fuzz/corpus_$$t; \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		(cd build/fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			corpus_$$t >fuzz_$$t.log 2>&1) || { tail -30 build/fuzz/fuzz_$$t.log; exit 1; }; \
+		tail -1 build/fuzz/fuzz_$$t.log; \
+	done
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/portal
 	install -m 0755 $(BUILD)/portal $(DESTDIR)$(PREFIX)/bin/portal
@@ -139,6 +158,6 @@ clean:
 	rm -rf build
 
 .PHONY: all assets unit unit-bins run test deps integ browser check asan valgrind bench \
-	hdr-check install clean
+	hdr-check fuzz install clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

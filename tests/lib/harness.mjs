@@ -31,10 +31,24 @@ async function waitFor(url, ms = 15000) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-// Starts everything; returns handles and helpers.
+// Starts everything; returns handles and helpers.  A failure part-way
+// tears down what was started before it is reported.
 export async function startStack() {
   mkdirSync(join(ROOT, 'build/tests'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, 'build/tests/stack-'));
+  let portal = null;
+  try {
+    return await startIn(dir, (p) => { portal = p; });
+  } catch (e) {
+    if (portal && portal.exitCode === null) portal.kill('SIGKILL');
+    try { sh('smtp.sh', ['stop', join(dir, 'smtp.pid')]); } catch { /* not started */ }
+    try { sh('pg.sh', ['destroy', join(dir, 'pg')]); } catch { /* not started */ }
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startIn(dir, started) {
   const pgDir = join(dir, 'pg');
   const pgPort = freePort();
   const smtpPort = freePort();
@@ -67,6 +81,7 @@ export async function startStack() {
   }
   const log = [];
   const portal = spawn(PORTAL, ['serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  started(portal);
   portal.stdout.on('data', (d) => log.push(d.toString()));
   portal.stderr.on('data', (d) => log.push(d.toString()));
   await waitFor(`${baseUrl}/healthz`);
