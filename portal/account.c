@@ -106,10 +106,12 @@ account_register_form(struct request *req, int status)
 	return resp_page(req, status, "portal/register", ctx);
 }
 
-/* GET /registrati: 200 */
+/* GET /registrati: 200, or 303 home when already signed in. */
 static int
 account_register_page(struct request *req)
 {
+	if (req->user != NULL)
+		return resp_redirect(req, "/");
 	return account_register_form(req, 200);
 }
 

@@ -13,7 +13,7 @@
 /* Columns every user query returns, in this order (account_db_row). */
 #define ACCOUNT_COLUMNS \
 	"u.id, u.email, u.name, u.roles::text, coalesce(u.org_id, 0), o.name, u.status, " \
-	"u.password_hash, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"u.password_hash, to_char(u.created_at AT TIME ZONE 'Europe/Rome', 'DD/MM/YYYY HH24:MI')"
 #define ACCOUNT_FROM " FROM users u LEFT JOIN orgs o ON o.id = u.org_id "
 
 static void

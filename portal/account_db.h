@@ -21,7 +21,7 @@ struct account {
 	struct user user;
 	const char *status;		/* unconfirmed, pending, active, disabled */
 	const char *password_hash;
-	const char *created_at;		/* ISO 8601, UTC */
+	const char *created_at;		/* for people: "26/11/2026 06:18", Europe/Rome */
 };
 
 struct account_list {

@@ -362,6 +362,7 @@ admin_orgs_form(struct request *req, int status, const char *message)
 		tmpl_set(t, "label", o->path);
 		tmpl_set(t, "kind_label", admin_kind_label(o->kind));
 		tmpl_set_int(t, "members", o->members);
+		tmpl_set_bool(t, "members_one", o->members == 1);
 		tmpl_setf(t, "indent", "%d", o->depth);
 		tmpl_set_bool(t, "selected", o->id == parent);
 	}
