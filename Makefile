@@ -24,7 +24,7 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c \
-	portal/admin.c portal/site.c portal/seed.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o

@@ -21,6 +21,7 @@
 #include "mail.h"
 #include "org_db.h"
 #include "password.h"
+#include "ratelimit.h"
 #include "role.h"
 #include "router.h"
 #include "session.h"
@@ -115,6 +116,24 @@ account_register_page(struct request *req)
 	return account_register_form(req, 200);
 }
 
+/* Limits on requests that send mail or hash passwords for visitors. */
+/* Generous per address: a whole office behind one NAT may register on the
+ * morning of its first course. */
+#define ACCOUNT_REGISTER_PER_ADDR 50	/* registrations per client address per hour */
+#define ACCOUNT_RESET_PER_ADDR 50	/* reset requests per client address per hour */
+#define ACCOUNT_RESET_PER_EMAIL 3	/* reset mails per address per hour */
+#define ACCOUNT_HOUR 3600
+
+/* 429 with Retry-After, on the page's form. */
+static int
+account_limited(struct request *req, int64_t retry_after)
+{
+	resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry_after));
+	return resp_error(req, 429, arena_printf(req->arena,
+	    "Troppe richieste da questo indirizzo. Riprova tra %lld minuti.",
+	    (long long)(retry_after + 59) / 60));
+}
+
 /* Records a form error on a field the validators passed (cross-field rules). */
 static void
 account_field_error(struct request *req, const char *name, const char *message)
@@ -126,23 +145,82 @@ account_field_error(struct request *req, const char *name, const char *message)
 		}
 }
 
+/* The rule every form with a new password shares. */
+static void
+account_check_confirmation(struct request *req)
+{
+	if (req->nerrors == 0 && strcmp(req_str(req, "password"), req_str(req, "password_confirm")) != 0)
+		account_field_error(req, "password_confirm", "Le due password non coincidono.");
+}
+
+/* A new confirmation token for user id, mailed to email (in the caller's transaction). */
+static int
+account_send_confirmation(struct request *req, int64_t id, const char *email, const char *name)
+{
+	static const char *const body[] = {
+		"grazie per esserti registrato al portale. Per confermare il tuo indirizzo email "
+		"segui il link qui sotto entro 24 ore.",
+		"Dopo la conferma, un amministratore approverà il tuo account.",
+		NULL
+	};
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_PARAM_LEN];
+	struct mail_content mail = {
+		.subject = "Conferma la tua registrazione",
+		.greeting = arena_printf(req->arena, "Gentile %s,", name),
+		.paragraphs = body,
+		.action_label = "Conferma l'indirizzo email",
+	};
+	int rc;
+
+	token_new(token);
+	token_hash_param(token, hash);
+	mail.action_url = account_link(req, "/conferma", token);
+	sodium_memzero(token, sizeof(token));
+	rc = account_db_token_create(req->db, id, "confirm", hash, account_cfg->token_ttl) == -1 ||
+	     mail_queue(req->db, req->arena, email, name, &mail) == -1 ? -1 : 0;
+	return rc;
+}
+
+/* The mail for an address that has an account already (no enumeration by the page). */
+static int
+account_send_taken(struct request *req, const char *email)
+{
+	static const char *const body[] = {
+		"qualcuno ha chiesto di registrare questo indirizzo email sul portale, "
+		"ma esiste già un account con questo indirizzo.",
+		"Se sei stato tu e non ricordi la password, puoi reimpostarla dalla pagina di accesso. "
+		"Altrimenti puoi ignorare questo messaggio.",
+		NULL
+	};
+	struct mail_content mail = {
+		.subject = "Hai già un account sul portale",
+		.greeting = "Gentile utente,",
+		.paragraphs = body,
+		.action_label = "Reimposta la password",
+		.action_url = arena_printf(req->arena, "%s/password/dimenticata", account_cfg->base_url),
+	};
+
+	return mail_queue(req->db, req->arena, email, NULL, &mail);
+}
+
 /*
- * POST /registrati: 303 to the sign-in page with a notice, 400 with the
- * form, 500.  An address already registered gets an email saying so, and
- * the page answers as for a new one.
+ * POST /registrati: 303 to the sign-in page with a notice; 400 with the
+ * form; 429 past the per-address limit; 503 when password hashing is
+ * saturated; 500.  The page answers the same whether the address is new
+ * or not: a known address gets a mail saying so, or, if it never
+ * confirmed, a new confirmation link.
  */
 static int
 account_register_submit(struct request *req)
 {
-	char hash[PASSWORD_HASH_LEN], token[TOKEN_LEN + 1], token_hash[TOKEN_HASH_PARAM_LEN];
+	char hash[PASSWORD_HASH_LEN];
 	const char *email = req_str(req, "email"), *name = req_str(req, "name");
-	struct mail_content mail = { 0 };
-	bool org_exists = false;
-	int64_t id;
+	struct account existing;
+	bool org_exists = false, found;
+	int64_t id, count, retry;
 	int status = 500;
 
-	if (req->nerrors == 0 && strcmp(req_str(req, "password"), req_str(req, "password_confirm")) != 0)
-		account_field_error(req, "password_confirm", "Le due password non coincidono.");
+	account_check_confirmation(req);
 	if (req->nerrors == 0 && req_int(req, "privacy", 0) != 1)
 		account_field_error(req, "privacy", "Per registrarti devi accettare l'informativa sulla privacy.");
 	if (req->nerrors == 0) {
@@ -153,53 +231,36 @@ account_register_submit(struct request *req)
 	}
 	if (req->nerrors > 0)
 		return account_register_form(req, 400);
-
-	if (password_hash(req_str(req, "password"), hash) == -1)
+	if (ratelimit_count(req->db, "register_addr", req->client_addr, ACCOUNT_HOUR, &count, &retry) == -1 ||
+	    ratelimit_add(req->db, "register_addr", req->client_addr) == -1)
 		return 500;
+	if (count >= ACCOUNT_REGISTER_PER_ADDR)
+		return account_limited(req, retry);
+	if (password_hash(req_str(req, "password"), hash) == -1)
+		return resp_busy(req);
 	if (db_begin(req->db) == -1)
 		goto out;
 	id = account_db_create(req->db, email, name, hash, req_int(req, "org", 0), "unconfirmed",
 			       "{operatore}");
 	if (id < 0)
 		goto out;
-	if (id == 0) {
-		static const char *const taken[] = {
-			"qualcuno ha chiesto di registrare questo indirizzo email sul portale, "
-			"ma esiste già un account con questo indirizzo.",
-			"Se sei stato tu e non ricordi la password, puoi reimpostarla dalla pagina di accesso. "
-			"Altrimenti puoi ignorare questo messaggio.",
-			NULL
-		};
-		mail.subject = "Hai già un account sul portale";
-		mail.greeting = "Gentile utente,";
-		mail.paragraphs = taken;
-		mail.action_label = "Reimposta la password";
-		mail.action_url = arena_printf(req->arena, "%s/password/dimenticata", account_cfg->base_url);
-	} else {
-		static const char *const confirm[] = {
-			"grazie per esserti registrato al portale. Per confermare il tuo indirizzo email "
-			"segui il link qui sotto entro 24 ore.",
-			"Dopo la conferma, un amministratore approverà il tuo account.",
-			NULL
-		};
-		token_new(token);
-		token_hash_param(token, token_hash);
-		if (account_db_token_create(req->db, id, "confirm", token_hash, account_cfg->token_ttl) == -1)
+	if (id > 0) {
+		if (account_send_confirmation(req, id, email, name) == -1 ||
+		    account_db_audit(req->db, id, "register", id, email, req->client_addr) == -1)
 			goto out;
-		mail.subject = "Conferma la tua registrazione";
-		mail.greeting = arena_printf(req->arena, "Gentile %s,", name);
-		mail.paragraphs = confirm;
-		mail.action_label = "Conferma l'indirizzo email";
-		mail.action_url = account_link(req, "/conferma", token);
-		if (account_db_audit(req->db, id, "register", id, email, req->client_addr) == -1)
+	} else {
+		if (account_db_by_email(req->db, req->arena, email, &existing, &found) == -1 || !found)
+			goto out;
+		if (strcmp(existing.status, "unconfirmed") == 0
+		    ? account_send_confirmation(req, existing.user.id, existing.user.email,
+						existing.user.name) == -1
+		    : account_send_taken(req, email) == -1)
 			goto out;
 	}
-	if (mail_queue(req->db, req->arena, email, id ? name : NULL, &mail) == -1 ||
-	    db_commit(req->db) == -1)
+	if (db_commit(req->db) == -1)
 		goto out;
 	status = resp_redirect(req, "/accedi?esito=registrato");
 out:
-	sodium_memzero(token, sizeof(token));
 	db_rollback(req->db);
 	return status;
 }
@@ -258,34 +319,45 @@ out:
 
 /* ---- sign-in ---- */
 
-enum account_login_result { LOGIN_OK, LOGIN_BAD, LOGIN_NOT_ACTIVE, LOGIN_LIMITED, LOGIN_ERROR };
+enum account_login_result { LOGIN_OK, LOGIN_BAD, LOGIN_NOT_ACTIVE, LOGIN_LIMITED, LOGIN_BUSY,
+			   LOGIN_ERROR };
 
 /*
- * Checks the limits, then the password; on success starts a session.
- * The same work is done for unknown addresses (a dummy hash is checked),
- * so timing does not tell which addresses exist.
+ * Checks the limits, then the password; on success starts a session in
+ * the same transaction as the audit line and the reset of the failure
+ * count.  The same work is done for unknown addresses (a dummy hash is
+ * checked), so timing does not tell which addresses exist.  The limits
+ * count failures per account and per client address; a failure is
+ * recorded before it is answered, so parallel guesses see each other,
+ * give or take the attempts already being checked (one per pool thread).
  */
 static enum account_login_result
 account_login(struct request *req, const char *email, const char *password,
 	      struct account *acct, int64_t *retry_after)
 {
-	int64_t by_email, by_addr;
-	bool found, ok;
+	int64_t by_email, by_addr, retry_addr;
+	bool found;
+	int ok;
 
-	if (account_db_failures(req->db, email, req->client_addr, account_cfg->login_window,
-				&by_email, &by_addr, retry_after) == -1)
+	if (ratelimit_count(req->db, "login_email", email, account_cfg->login_window,
+			    &by_email, retry_after) == -1 ||
+	    ratelimit_count(req->db, "login_addr", req->client_addr, account_cfg->login_window,
+			    &by_addr, &retry_addr) == -1)
 		return LOGIN_ERROR;
 	if (by_email >= account_cfg->login_max_per_account ||
 	    by_addr >= account_cfg->login_max_per_address) {
-		if (*retry_after < 1)
-			*retry_after = 1;
+		if (by_addr >= account_cfg->login_max_per_address && retry_addr > *retry_after)
+			*retry_after = retry_addr;
 		return LOGIN_LIMITED;
 	}
 	if (account_db_by_email(req->db, req->arena, email, acct, &found) == -1)
 		return LOGIN_ERROR;
-	ok = password_verify(found ? acct->password_hash : password_dummy_hash(), password) && found;
-	if (!ok) {
-		if (account_db_failure_add(req->db, email, req->client_addr) == -1 ||
+	ok = password_verify(found ? acct->password_hash : password_dummy_hash(), password);
+	if (ok == -1)
+		return LOGIN_BUSY;
+	if (!ok || !found) {
+		if (ratelimit_add(req->db, "login_email", email) == -1 ||
+		    ratelimit_add(req->db, "login_addr", req->client_addr) == -1 ||
 		    account_db_audit(req->db, found ? acct->user.id : 0, "login_failed",
 				     found ? acct->user.id : 0, email, req->client_addr) == -1)
 			return LOGIN_ERROR;
@@ -293,11 +365,15 @@ account_login(struct request *req, const char *email, const char *password,
 	}
 	if (strcmp(acct->status, "active") != 0)
 		return LOGIN_NOT_ACTIVE;
-	if (account_db_failures_clear(req->db, email) == -1 ||
+	if (db_begin(req->db) == -1 ||
+	    ratelimit_clear(req->db, "login_email", email) == -1 ||
 	    session_start(req, acct->user.id) == -1 ||
 	    account_db_audit(req->db, acct->user.id, "login", acct->user.id,
-			     req->via_bearer ? "api" : "", req->client_addr) == -1)
+			     req->route->flags & ROUTE_API ? "api" : "", req->client_addr) == -1 ||
+	    db_commit(req->db) == -1) {
+		db_rollback(req->db);
 		return LOGIN_ERROR;
+	}
 	req->user = arena_alloc(req->arena, sizeof(*req->user));
 	*req->user = acct->user;
 	return LOGIN_OK;
@@ -367,6 +443,8 @@ account_login_submit(struct request *req)
 		return account_login_form(req, 429, arena_printf(req->arena,
 		    "Troppi tentativi di accesso non riusciti. Riprova tra %lld minuti.",
 		    (long long)(retry + 59) / 60));
+	case LOGIN_BUSY:
+		return resp_busy(req);
 	default:
 		return 500;
 	}
@@ -406,16 +484,26 @@ account_forgot_submit(struct request *req)
 		NULL
 	};
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_PARAM_LEN];
+	const char *email = req_str(req, "email");
 	struct mail_content mail = { 0 };
 	struct account acct;
+	int64_t by_addr, by_email, retry;
 	bool found;
 	int status = 500;
 
 	if (req->nerrors > 0)
 		return account_forgot_page(req);
-	if (account_db_by_email(req->db, req->arena, req_str(req, "email"), &acct, &found) == -1)
+	if (ratelimit_count(req->db, "reset_addr", req->client_addr, ACCOUNT_HOUR, &by_addr, &retry) == -1 ||
+	    ratelimit_add(req->db, "reset_addr", req->client_addr) == -1)
 		return 500;
-	if (found && strcmp(acct.status, "disabled") != 0) {
+	if (by_addr >= ACCOUNT_RESET_PER_ADDR)
+		return account_limited(req, retry);
+	/* Past a few mails an hour to one address, further requests are
+	 * answered as usual but send nothing: nobody's inbox is flooded. */
+	if (ratelimit_count(req->db, "reset_email", email, ACCOUNT_HOUR, &by_email, &retry) == -1 ||
+	    account_db_by_email(req->db, req->arena, email, &acct, &found) == -1)
+		return 500;
+	if (found && by_email < ACCOUNT_RESET_PER_EMAIL && strcmp(acct.status, "disabled") != 0) {
 		token_new(token);
 		token_hash_param(token, hash);
 		mail.subject = "Reimposta la password";
@@ -425,6 +513,7 @@ account_forgot_submit(struct request *req)
 		mail.action_url = account_link(req, "/password/reimposta", token);
 		sodium_memzero(token, sizeof(token));
 		if (db_begin(req->db) == -1 ||
+		    ratelimit_add(req->db, "reset_email", email) == -1 ||
 		    account_db_token_create(req->db, acct.user.id, "reset", hash, account_cfg->token_ttl) == -1 ||
 		    mail_queue(req->db, req->arena, acct.user.email, acct.user.name, &mail) == -1 ||
 		    account_db_audit(req->db, 0, "password_reset_request", acct.user.id, "",
@@ -472,12 +561,11 @@ account_reset_submit(struct request *req)
 	int64_t uid;
 	int status = 500;
 
-	if (req->nerrors == 0 && strcmp(req_str(req, "password"), req_str(req, "password_confirm")) != 0)
-		account_field_error(req, "password_confirm", "Le due password non coincidono.");
+	account_check_confirmation(req);
 	if (req->nerrors > 0)
 		return account_reset_form(req, 400);
-	if (password_hash(req_str(req, "password"), pw) == -1)
-		return 500;
+	/* The token is spent before the costly hash: a visitor without a
+	 * valid link cannot make the portal hash passwords for nothing. */
 	token_hash_param(req_str(req, "token"), hash);
 	if (db_begin(req->db) == -1 || (uid = account_db_token_use(req->db, "reset", hash)) < 0)
 		goto out;
@@ -486,7 +574,12 @@ account_reset_submit(struct request *req)
 					      "scaduto: chiedine uno nuovo.");
 		goto out;
 	}
+	if (password_hash(req_str(req, "password"), pw) == -1) {
+		status = resp_busy(req);
+		goto out;
+	}
 	if (account_db_set_password(req->db, uid, pw) == -1 ||
+	    account_db_tokens_revoke(req->db, uid, "reset") == -1 ||
 	    account_db_sessions_end(req->db, uid) == -1 ||
 	    account_db_audit(req->db, uid, "password_reset", uid, "", req->client_addr) == -1 ||
 	    db_commit(req->db) == -1)
@@ -553,30 +646,43 @@ account_password_submit(struct request *req)
 {
 	char pw[PASSWORD_HASH_LEN];
 	struct account acct;
+	int64_t failures, retry;
 	bool found;
-	int status = 500;
+	int ok, status = 500;
 
-	if (req->nerrors == 0 && strcmp(req_str(req, "password"), req_str(req, "password_confirm")) != 0)
-		account_field_error(req, "password_confirm", "Le due password non coincidono.");
+	account_check_confirmation(req);
 	if (req->nerrors == 0) {
-		if (account_db_by_id(req->db, req->arena, req->user->id, &acct, &found) == -1 || !found)
+		/* Guessing the current password counts as failed sign-ins: a
+		 * stolen session cannot be used to try passwords freely. */
+		if (ratelimit_count(req->db, "login_email", req->user->email, account_cfg->login_window,
+				    &failures, &retry) == -1 ||
+		    account_db_by_id(req->db, req->arena, req->user->id, &acct, &found) == -1 || !found)
 			return 500;
-		if (!password_verify(acct.password_hash, req_str(req, "current_password")))
+		if (failures >= account_cfg->login_max_per_account)
+			return account_limited(req, retry);
+		if ((ok = password_verify(acct.password_hash, req_str(req, "current_password"))) == -1)
+			return resp_busy(req);
+		if (!ok) {
+			if (ratelimit_add(req->db, "login_email", req->user->email) == -1)
+				return 500;
 			account_field_error(req, "current_password", "La password attuale non è corretta.");
+		}
 	}
 	if (req->nerrors > 0)
 		return account_profile_form(req, 400);
 	if (password_hash(req_str(req, "password"), pw) == -1)
-		return 500;
+		return resp_busy(req);
+	/* Every session ends, this one included, and a new one starts in the
+	 * same transaction: whoever knew the old password is signed out. */
 	if (db_begin(req->db) == -1 ||
 	    account_db_set_password(req->db, req->user->id, pw) == -1 ||
+	    account_db_tokens_revoke(req->db, req->user->id, "reset") == -1 ||
 	    account_db_sessions_end(req->db, req->user->id) == -1 ||
 	    account_db_audit(req->db, req->user->id, "password_change", req->user->id, "",
-			     req->client_addr) == -1 ||
-	    db_commit(req->db) == -1)
+			     req->client_addr) == -1)
 		goto out;
 	req->session_id = 0;	/* deleted with the others */
-	if (session_start(req, req->user->id) == -1)
+	if (session_start(req, req->user->id) == -1 || db_commit(req->db) == -1)
 		goto out;
 	status = resp_redirect(req, "/profilo?esito=password-cambiata");
 out:
@@ -633,6 +739,8 @@ account_api_login(struct request *req)
 		resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry));
 		return resp_json_error(req, 429, "too_many_attempts",
 				       "Troppi tentativi di accesso non riusciti.");
+	case LOGIN_BUSY:
+		return resp_busy(req);
 	default:
 		return 500;
 	}

@@ -151,6 +151,10 @@ static const struct db_stmt account_by_id = {
 	"account_by_id", "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE u.id = $1", 1
 };
 
+static const struct db_stmt account_lock = {
+	"account_lock", "SELECT " ACCOUNT_COLUMNS ACCOUNT_FROM "WHERE u.id = $1 FOR UPDATE OF u", 1
+};
+
 static int
 account_db_one(struct db *db, struct arena *a, const struct db_stmt *stmt, const char *param,
 	       struct account *out, bool *found)
@@ -181,6 +185,14 @@ account_db_by_id(struct db *db, struct arena *a, int64_t id, struct account *out
 	char ids[DB_INT_LEN];
 
 	return account_db_one(db, a, &account_by_id, db_int_param(ids, id), out, found);
+}
+
+int
+account_db_lock(struct db *db, struct arena *a, int64_t id, struct account *out, bool *found)
+{
+	char ids[DB_INT_LEN];
+
+	return account_db_one(db, a, &account_lock, db_int_param(ids, id), out, found);
 }
 
 static const struct db_stmt account_create = {
@@ -326,73 +338,18 @@ account_db_token_use(struct db *db, const char *purpose, const char *hash)
 	return db_query_int(db, &account_token_use, params);
 }
 
-static const struct db_stmt account_failures = {
-	"account_failures",
-	"SELECT (SELECT count(*) FROM login_failures WHERE lower(email) = lower($1) "
-	"        AND at > now() - make_interval(secs => $3::int)), "
-	"       (SELECT count(*) FROM login_failures WHERE addr = $2 "
-	"        AND at > now() - make_interval(secs => $3::int)), "
-	"       (SELECT coalesce(ceil(extract(epoch FROM min(at) + make_interval(secs => $3::int) - now())), 0) "
-	"        FROM login_failures WHERE (lower(email) = lower($1) OR addr = $2) "
-	"        AND at > now() - make_interval(secs => $3::int))", 3
+static const struct db_stmt account_tokens_revoke = {
+	"account_tokens_revoke",
+	"UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL", 2
 };
 
 int
-account_db_failures(struct db *db, const char *email, const char *addr, int window,
-		    int64_t *by_email, int64_t *by_addr, int64_t *retry_after)
+account_db_tokens_revoke(struct db *db, int64_t user_id, const char *purpose)
 {
-	char win[DB_INT_LEN];
-	const char *params[] = { email, addr, db_int_param(win, window) };
-	struct arena *a = arena_new();
-	struct db_res *res = db_query(db, a, &account_failures, params);
-	int rc = -1;
+	char uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), purpose };
 
-	if (res != NULL && res->nrows == 1) {
-		*by_email = db_get_int(res, 0, 0);
-		*by_addr = db_get_int(res, 0, 1);
-		*retry_after = db_get_int(res, 0, 2);
-		rc = 0;
-	}
-	arena_free(a);
-	return rc;
-}
-
-static const struct db_stmt account_failure_add = {
-	"account_failure_add", "INSERT INTO login_failures (email, addr) VALUES (left($1, 254), $2)", 2
-};
-
-int
-account_db_failure_add(struct db *db, const char *email, const char *addr)
-{
-	const char *params[] = { email, addr };
-
-	return db_exec(db, &account_failure_add, params) < 0 ? -1 : 0;
-}
-
-static const struct db_stmt account_failures_clear = {
-	"account_failures_clear", "DELETE FROM login_failures WHERE lower(email) = lower($1)", 1
-};
-
-int
-account_db_failures_clear(struct db *db, const char *email)
-{
-	const char *params[] = { email };
-
-	return db_exec(db, &account_failures_clear, params) < 0 ? -1 : 0;
-}
-
-static const struct db_stmt account_failures_purge = {
-	"account_failures_purge",
-	"DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1::int)", 1
-};
-
-int
-account_db_failures_purge(struct db *db, int window)
-{
-	char win[DB_INT_LEN];
-	const char *params[] = { db_int_param(win, window) };
-
-	return db_exec(db, &account_failures_purge, params) < 0 ? -1 : 0;
+	return db_exec(db, &account_tokens_revoke, params) < 0 ? -1 : 0;
 }
 
 static const struct db_stmt account_audit = {

@@ -54,6 +54,9 @@ int account_db_bearer_create(struct db *db, int64_t user_id, const char *hash);
 int account_db_by_email(struct db *db, struct arena *a, const char *email,
 			struct account *out, bool *found);
 int account_db_by_id(struct db *db, struct arena *a, int64_t id, struct account *out, bool *found);
+/* Like account_db_by_id, locking the row until the caller's transaction ends
+ * (read-modify-write of roles and status without lost updates). */
+int account_db_lock(struct db *db, struct arena *a, int64_t id, struct account *out, bool *found);
 
 /*
  * Creates a user; returns the id, 0 if the email is taken, -1 on error.
@@ -73,19 +76,13 @@ int account_db_set_org(struct db *db, int64_t id, int64_t org_id);
 int account_db_list(struct db *db, struct arena *a, const struct account_filter *f,
 		    struct account_list *out);
 
+/* Marks every unused token of a purpose as used (after a reset or a password change). */
+int account_db_tokens_revoke(struct db *db, int64_t user_id, const char *purpose);
+
 /* Single-use email tokens: create one, or consume one (returns the user id, 0 if invalid/expired/used). */
 int account_db_token_create(struct db *db, int64_t user_id, const char *purpose,
 			    const char *hash, int ttl);
 int64_t account_db_token_use(struct db *db, const char *purpose, const char *hash);
-
-/* Failed sign-ins within the last window seconds, for this email and for this address. */
-int account_db_failures(struct db *db, const char *email, const char *addr, int window,
-			int64_t *by_email, int64_t *by_addr, int64_t *retry_after);
-int account_db_failure_add(struct db *db, const char *email, const char *addr);
-/* Forgets the failures of an email after a successful sign-in. */
-int account_db_failures_clear(struct db *db, const char *email);
-/* Deletes failure rows older than window seconds. */
-int account_db_failures_purge(struct db *db, int window);
 
 /* Appends to the audit log; actor_id and subject_id 0 mean none. */
 int account_db_audit(struct db *db, int64_t actor_id, const char *action, int64_t subject_id,

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "html.h"
 #include "json.h"
 #include "log.h"
 #include "mail.h"
@@ -55,6 +56,28 @@ static const struct field admin_users_fields[] = {
 	{ "ente", FIELD_QUERY, VALID_INT, 0, INT64_MAX, NULL, 0, "Ente" },
 	{ "pagina", FIELD_QUERY, VALID_INT, 1, 100000, NULL, 0, "Pagina" },
 };
+
+/* The list's URL for another page with the same filters, percent-encoded. */
+static const char *
+admin_users_url(struct request *req, long long page)
+{
+	static const char *const keys[] = { "q", "stato", "ente" };
+	struct buf url;
+	const char *out;
+
+	buf_init(&url, 4096);
+	buf_printf(&url, "/admin/utenti?pagina=%lld", page);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct field_value *v = req_field(req, keys[i]);
+		if (v == NULL || !v->present)
+			continue;
+		buf_printf(&url, "&%s=", keys[i]);
+		html_url_encode(&url, v->str, false);
+	}
+	out = arena_strdup(req->arena, url.data);
+	buf_release(&url);
+	return out;
+}
 
 /* GET /admin/utenti: 200; 400 on bad filters. */
 static int
@@ -99,9 +122,9 @@ admin_users_page(struct request *req)
 	tmpl_set_int(ctx, "total", list.total);
 	tmpl_set_bool(ctx, "empty", list.count == 0);
 	if (page > 1)
-		tmpl_set_int(ctx, "prev_page", page - 1);
+		tmpl_set(ctx, "prev_url", admin_users_url(req, page - 1));
 	if (page * ADMIN_PAGE_SIZE < list.total)
-		tmpl_set_int(ctx, "next_page", page + 1);
+		tmpl_set(ctx, "next_url", admin_users_url(req, page + 1));
 	return resp_page(req, 200, "portal/admin_users", ctx);
 }
 
@@ -185,6 +208,12 @@ admin_apply(struct request *req, const struct account *acct, const struct admin_
 	int64_t uid = acct->user.id;
 	unsigned changed;
 
+	/* Coordination may manage people, but not those who manage the
+	 * portal: else it could disable every administrator. */
+	if ((acct->user.roles & ROLE_ADMIN) && !(req->user->roles & ROLE_ADMIN)) {
+		*message = "Solo un amministratore può modificare l'account di un amministratore.";
+		return 403;
+	}
 	if (c->set_roles) {
 		changed = c->roles ^ acct->user.roles;
 		if ((changed & ROLE_ADMIN) && !(req->user->roles & ROLE_ADMIN)) {
@@ -289,10 +318,6 @@ admin_user_submit(struct request *req)
 	bool found;
 	int rc, status = 500;
 
-	if (account_db_by_id(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
-		return 500;
-	if (!found)
-		return resp_error(req, 404, "Utente non trovato.");
 	if (strcmp(action, "save") == 0) {
 		c.set_roles = true;
 		for (int i = 0; i < ROLE_COUNT; i++)
@@ -303,10 +328,14 @@ admin_user_submit(struct request *req)
 	} else {
 		c.status = strcmp(action, "disable") == 0 ? "disabled" : "active";
 	}
-	if (db_begin(req->db) == -1)
+	if (db_begin(req->db) == -1 ||
+	    account_db_lock(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
 		goto out;
-	rc = admin_apply(req, &acct, &c, &message);
-	if (rc == -1)
+	if (!found) {
+		status = resp_error(req, 404, "Utente non trovato.");
+		goto out;
+	}
+	if ((rc = admin_apply(req, &acct, &c, &message)) == -1)
 		goto out;
 	if (rc > 0) {
 		db_rollback(req->db);
@@ -382,26 +411,41 @@ admin_orgs_page(struct request *req)
 	return admin_orgs_form(req, 200, NULL);
 }
 
-/* Creates an organisation after checking its parent; 0 ok (id in *id), -1 error, or 400/409 with *message. */
+/*
+ * Creates an organisation after checking its parent, with its audit line,
+ * in one transaction.  Returns 0 (id in *id), -1 on a database error, or
+ * 400/409 with *message when refused.
+ */
 static int
 admin_org_create(struct request *req, const char *name, const char *kind, int64_t parent,
 		 int64_t *id, const char **message)
 {
 	bool exists = true;
+	int rc = -1;
 
+	if (db_begin(req->db) == -1)
+		goto out;
 	if (parent != 0 && org_db_exists(req->db, parent, &exists) == -1)
-		return -1;
+		goto out;
 	if (!exists) {
 		*message = "L'ente superiore indicato non esiste.";
-		return 400;
+		rc = 400;
+		goto out;
 	}
 	if ((*id = org_db_create(req->db, name, kind, parent)) < 0)
-		return -1;
+		goto out;
 	if (*id == 0) {
 		*message = "Esiste già un ente con questo nome allo stesso livello.";
-		return 409;
+		rc = 409;
+		goto out;
 	}
-	return account_db_audit(req->db, req->user->id, "org_create", *id, name, req->client_addr);
+	if (account_db_audit(req->db, req->user->id, "org_create", *id, name, req->client_addr) == -1 ||
+	    db_commit(req->db) == -1)
+		goto out;
+	rc = 0;
+out:
+	db_rollback(req->db);
+	return rc;
 }
 
 /* POST /admin/enti: 303 back; 400; 409 duplicate name; 500. */
@@ -534,6 +578,19 @@ admin_api_users(struct request *req)
 	return resp_json(req, 200);
 }
 
+/* Answers {"user": ...} with status. */
+static int
+admin_json_user_reply(struct request *req, int status, const struct account *acct)
+{
+	struct json_writer w;
+
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	account_json_user(&w, "user", &acct->user, acct->status);
+	json_obj_close(&w);
+	return resp_json(req, status);
+}
+
 /* Reads "roles": ["operatore", ...] into *mask; -1 on a wrong type or unknown name. */
 static int
 admin_json_roles(const struct json_value *v, unsigned *mask)
@@ -567,7 +624,6 @@ admin_api_user_create(struct request *req)
 	char hash[PASSWORD_HASH_LEN];
 	struct buf rolebuf;
 	struct account acct;
-	struct json_writer w;
 	bool exists = true, found;
 	int64_t id, org = req_int(req, "org_id", 0);
 	int status = 500;
@@ -581,7 +637,7 @@ admin_api_user_create(struct request *req)
 	if (!exists)
 		return resp_json_error(req, 400, "bad_request", "«org_id»: l'ente non esiste.");
 	if (password_hash(req_str(req, "password"), hash) == -1)
-		return 500;
+		return resp_busy(req);
 	buf_init(&rolebuf, 256);
 	role_format_array(roles, &rolebuf);
 	if (db_begin(req->db) == -1)
@@ -595,15 +651,11 @@ admin_api_user_create(struct request *req)
 		goto out;
 	}
 	if (account_db_audit(req->db, req->user->id, "user_create", id, rolebuf.data, req->client_addr) == -1 ||
-	    db_commit(req->db) == -1 ||
-	    account_db_by_id(req->db, req->arena, id, &acct, &found) == -1 || !found)
+	    account_db_by_id(req->db, req->arena, id, &acct, &found) == -1 || !found ||
+	    db_commit(req->db) == -1)
 		goto out;
-	json_writer_init(&w, &req->body);
-	json_obj_open(&w, NULL);
-	account_json_user(&w, "user", &acct.user, acct.status);
-	json_obj_close(&w);
 	resp_header(req, "Location", arena_printf(req->arena, "/api/v1/users/%lld", (long long)id));
-	status = resp_json(req, 201);
+	status = admin_json_user_reply(req, 201, &acct);
 out:
 	buf_release(&rolebuf);
 	db_rollback(req->db);
@@ -627,14 +679,9 @@ admin_api_user_patch(struct request *req)
 	struct admin_change c = { 0 };
 	const char *message = NULL;
 	struct account acct;
-	struct json_writer w;
 	bool found;
 	int rc, status = 500;
 
-	if (account_db_by_id(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
-		return 500;
-	if (!found)
-		return resp_json_error(req, 404, "not_found", "Utente non trovato.");
 	if (jr != NULL) {
 		if (admin_json_roles(jr, &c.roles) == -1)
 			return resp_json_error(req, 400, "bad_request", "«roles»: elenco di ruoli non valido.");
@@ -646,22 +693,25 @@ admin_api_user_patch(struct request *req)
 		c.set_org = true;
 		c.org_id = req_int(req, "org_id", 0);
 	}
-	if (db_begin(req->db) == -1)
+	if (db_begin(req->db) == -1 ||
+	    account_db_lock(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
 		goto out;
+	if (!found) {
+		status = resp_json_error(req, 404, "not_found", "Utente non trovato.");
+		goto out;
+	}
 	if ((rc = admin_apply(req, &acct, &c, &message)) == -1)
 		goto out;
 	if (rc > 0) {
 		status = resp_json_error(req, rc, rc == 403 ? "forbidden" : "bad_request", message);
 		goto out;
 	}
-	if (db_commit(req->db) == -1 ||
-	    account_db_by_id(req->db, req->arena, acct.user.id, &acct, &found) == -1 || !found)
+	/* The answer is read inside the transaction: once committed, the
+	 * change is never reported as failed. */
+	if (account_db_by_id(req->db, req->arena, acct.user.id, &acct, &found) == -1 || !found ||
+	    db_commit(req->db) == -1)
 		goto out;
-	json_writer_init(&w, &req->body);
-	json_obj_open(&w, NULL);
-	account_json_user(&w, "user", &acct.user, acct.status);
-	json_obj_close(&w);
-	status = resp_json(req, 200);
+	status = admin_json_user_reply(req, 200, &acct);
 out:
 	db_rollback(req->db);
 	return status;

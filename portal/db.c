@@ -3,6 +3,7 @@
  */
 #include "compat.h"
 
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,12 +85,46 @@ db_notice(void *arg, const char *message)
 	log_debug("postgres: %s", message);
 }
 
+/*
+ * A server restart shows on an idle connection only once it is used; read
+ * whatever is pending now (never blocks) so a dead socket is noticed here,
+ * before a statement is sent, and replaced without losing anything.
+ */
+static bool
+db_alive(struct db *db)
+{
+	struct pollfd pfd = { PQsocket(db->conn), POLLIN | POLLRDHUP, 0 };
+
+	if (poll(&pfd, 1, 0) == 0)
+		return true;	/* nothing pending: the usual case */
+	/* A shut-down server sends a FATAL message and closes the socket;
+	 * either the hang-up or reading both shows the connection is gone. */
+	if (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+		return false;
+	return PQconsumeInput(db->conn) == 1 && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/*
+ * Bounded waits, unless the connection string says otherwise: a server
+ * that does not answer must not hold a pool thread for minutes.
+ */
+static PGconn *
+db_connect(const char *conninfo)
+{
+	static const char *const keys[] = {
+		"connect_timeout", "keepalives_idle", "options", "dbname", NULL
+	};
+	const char *values[] = { "5", "30", "-c statement_timeout=30s", conninfo, NULL };
+
+	return PQconnectdbParams(keys, values, 1);
+}
+
 int
 db_ready(struct db *db)
 {
 	time_t now;
 
-	if (db->up && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->up && db_alive(db))
 		return 0;
 	now = time(NULL);
 	/* While the server is away, retry at most once a second so that a
@@ -98,7 +133,7 @@ db_ready(struct db *db)
 		return -1;
 	db->last_attempt = now;
 	db_disconnect(db);
-	db->conn = PQconnectdb(db->conninfo);
+	db->conn = db_connect(db->conninfo);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		if (!db->down)
 			log_warnx("database: cannot connect: %s", PQerrorMessage(db->conn));
@@ -139,13 +174,15 @@ db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
 }
 
 static PGresult *
-db_run_once(struct db *db, const struct db_stmt *stmt, const char *const *params)
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
 {
 	PGresult *res;
 	int i;
 
 	db->sqlstate[0] = '\0';
-	if (db_ready(db) == -1) {
+	/* The probe of db_ready() ran when the request started; between the
+	 * statements of one request a plain status check is enough. */
+	if (!(db->up && PQstatus(db->conn) == CONNECTION_OK) && db_ready(db) == -1) {
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
 		return NULL;
 	}
@@ -174,38 +211,6 @@ db_run_once(struct db *db, const struct db_stmt *stmt, const char *const *params
 		PQclear(res);
 		return NULL;
 	}
-}
-
-/* True when the connection is open and outside any transaction. */
-static bool
-db_idle(const struct db *db)
-{
-	return db->up && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-}
-
-/*
- * A server restart shows only when a connection is next used.  Outside a
- * transaction nothing of the caller's work is lost with the old
- * connection, so reconnect at once and run the statement once more.
- */
-static bool
-db_retry_after_loss(struct db *db, bool was_idle)
-{
-	if (!was_idle || !db->down)
-		return false;
-	db->last_attempt = 0;	/* skip the once-a-second pause */
-	return db_ready(db) == 0;
-}
-
-static PGresult *
-db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
-{
-	bool was_idle = db_idle(db);
-	PGresult *res = db_run_once(db, stmt, params);
-
-	if (res == NULL && db_retry_after_loss(db, was_idle))
-		res = db_run_once(db, stmt, params);
-	return res;
 }
 
 struct db_res *
@@ -258,14 +263,14 @@ db_query_int(struct db *db, const struct db_stmt *stmt, const char *const *param
 	return v;
 }
 
-static int
-db_script_once(struct db *db, const char *sql)
+int
+db_script(struct db *db, const char *sql)
 {
 	PGresult *res;
 	int rc = -1;
 
 	db->sqlstate[0] = '\0';
-	if (db_ready(db) == -1)
+	if (!(db->up && PQstatus(db->conn) == CONNECTION_OK) && db_ready(db) == -1)
 		return -1;
 	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
@@ -276,15 +281,7 @@ db_script_once(struct db *db, const char *sql)
 	return rc;
 }
 
-int
-db_script(struct db *db, const char *sql)
-{
-	bool was_idle = db_idle(db);
 
-	if (db_script_once(db, sql) == 0)
-		return 0;
-	return db_retry_after_loss(db, was_idle) ? db_script_once(db, sql) : -1;
-}
 
 int
 db_begin(struct db *db)

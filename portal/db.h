@@ -37,7 +37,11 @@ struct db_res {
 struct db *db_open(const char *conninfo);
 void db_close(struct db *db);
 
-/* Connects or reconnects if needed; 0 when the connection is usable, else -1. */
+/*
+ * Connects or reconnects if needed; 0 when the connection is usable, else
+ * -1.  Also notices a connection the server closed (a restart) and
+ * replaces it: call it once before a unit of work, such as a request.
+ */
 int db_ready(struct db *db);
 
 /* True when the last attempt found the server unreachable. */

@@ -37,4 +37,10 @@ void html_escape(struct buf *b, const char *s, size_t len);
  */
 bool html_url_is_safe(const char *url);
 
+/*
+ * Appends s percent-encoded for a URL's path or query (RFC 3986): every
+ * byte but the unreserved A-Z a-z 0-9 - . _ ~ and, when keep_slash, '/'.
+ */
+void html_url_encode(struct buf *b, const char *s, bool keep_slash);
+
 #endif

@@ -4,11 +4,14 @@
  * A request's way through MHD:
  *  1. first call: allocate struct request and its arena, store it in
  *     req_cls, check Content-Length against the body limit.  Nothing is
- *     queued on this call: MHD 0.9.75 drops keep-alive if we do.
+ *     queued on this call (MHD 0.9.75 drops keep-alive if we do) except
+ *     when a declared body will not be read: over the limit (413), or
+ *     sent to no route (404, 405).
  *  2. body calls: urlencoded and multipart bodies go through MHD's post
  *     processor into http_param entries; JSON bodies are collected raw.
  *     Limits (body size, field count, field size) are checked as the
- *     bytes arrive.
+ *     bytes arrive; past one, the rest is drained and the error answered
+ *     at the end, since MHD takes no response while a body arrives.
  *  3. last call: request_run() routes, authorises, validates and runs the
  *     handler; the response is queued.
  *  4. completion: access log, metrics, the arena is freed.
@@ -41,12 +44,14 @@ struct http_conn {
 	struct MHD_Connection *mhd;
 	struct MHD_PostProcessor *pp;
 	struct http_param *params, *params_tail;
+	size_t tail_cap;	/* bytes allocated for params_tail->value */
 	int nparams;
 	size_t body_bytes;
 	struct buf json_body;
 	int early_status;	/* 413/400 decided while reading the body */
 	const char *early_message;
 	bool done;		/* response queued */
+	uint64_t bytes;		/* body bytes of the response, for the access log */
 	uint64_t start_ns;
 };
 
@@ -134,9 +139,12 @@ http_method_of(const char *m)
 	return 0;
 }
 
-/* The peer's address; X-Forwarded-For's last hop only from a trusted proxy. */
-static const char *
-http_client_addr(struct MHD_Connection *c, struct arena *arena)
+/*
+ * The client's address: the peer's, or X-Forwarded-For's last hop when the
+ * peer is a trusted proxy.  Also notes whether the peer is this host.
+ */
+static void
+http_client_addr(struct MHD_Connection *c, struct request *req)
 {
 	const union MHD_ConnectionInfo *ci;
 	char addr[INET6_ADDRSTRLEN] = "unknown";
@@ -145,16 +153,18 @@ http_client_addr(struct MHD_Connection *c, struct arena *arena)
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
 		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				  addr, sizeof(addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-				  addr, sizeof(addr));
+		if (sa->sa_family == AF_INET) {
+			const struct in_addr *in = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+			inet_ntop(AF_INET, in, addr, sizeof(addr));
+			req->peer_local = (ntohl(in->s_addr) >> 24) == 127;
+		} else if (sa->sa_family == AF_INET6) {
+			const struct in6_addr *in6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+			inet_ntop(AF_INET6, in6, addr, sizeof(addr));
+			req->peer_local = IN6_IS_ADDR_LOOPBACK(in6);
+		}
 	}
-	if (http_cfg->trusted_proxies == NULL)
-		return arena_strdup(arena, addr);
-	for (char **p = http_cfg->trusted_proxies; *p != NULL; p++) {
+	req->client_addr = arena_strdup(req->arena, addr);
+	for (char **p = http_cfg->trusted_proxies; p != NULL && *p != NULL; p++) {
 		if (strcmp(*p, addr) != 0)
 			continue;
 		xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
@@ -168,10 +178,9 @@ http_client_addr(struct MHD_Connection *c, struct arena *arena)
 			last++;
 		unsigned char bin[16];
 		if (inet_pton(AF_INET, last, bin) == 1 || inet_pton(AF_INET6, last, bin) == 1)
-			return arena_strdup(arena, last);
+			req->client_addr = arena_strdup(req->arena, last);
 		break;
 	}
-	return arena_strdup(arena, addr);
 }
 
 static void
@@ -189,6 +198,7 @@ http_param_add(struct request *req, const char *name, const char *value, size_t 
 	else
 		hc->params = p;
 	hc->params_tail = p;
+	hc->tail_cap = len + 1;
 	hc->nparams++;
 }
 
@@ -238,8 +248,19 @@ http_post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *
 			hc->early_message = "Un campo del modulo è troppo lungo.";
 			return MHD_NO;
 		}
-		char *v = arena_alloc(req->arena, p->len + size + 1);
-		memcpy(v, p->value, p->len);
+		/* A value arriving a few bytes at a time grows geometrically,
+		 * so copying it costs O(n) in all, not O(n^2). */
+		char *v = (char *)(uintptr_t)p->value;
+		if (p->len + size + 1 > hc->tail_cap) {
+			size_t cap = hc->tail_cap * 2;
+			if (cap < p->len + size + 1)
+				cap = p->len + size + 1;
+			if (cap > http_cfg->field_limit + 1)
+				cap = http_cfg->field_limit + 1;
+			v = arena_alloc(req->arena, cap);
+			memcpy(v, p->value, p->len);
+			hc->tail_cap = cap;
+		}
 		memcpy(v + p->len, data, size);
 		v[p->len + size] = '\0';
 		p->value = v;
@@ -305,7 +326,7 @@ http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 	req->method = http_method_of(method);
 	req->method_name = arena_strdup(arena, method);
 	req->path = arena_strdup(arena, url);
-	req->client_addr = http_client_addr(c, arena);
+	http_client_addr(c, req);
 	req->status = 500;
 	buf_init(&req->body, 0);
 
@@ -315,6 +336,29 @@ http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 		hc->early_message = "La richiesta è troppo grande.";
 	}
 	return req;
+}
+
+static bool
+http_has_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+/* True if no route takes this method on this path. */
+static bool
+http_unroutable(struct request *req)
+{
+	const char *args[REQUEST_MAX_ARGS];
+	unsigned allowed;
+	int nargs;
+
+	return router_match(http_router, req->arena, req->method, req->path, args, &nargs,
+			    &allowed) == NULL;
 }
 
 static bool
@@ -395,6 +439,7 @@ http_queue(struct request *req)
 	enum MHD_Result ret;
 	bool found = false;
 
+	hc->bytes = req->static_body ? req->static_len : req->body.len;
 	if (req->shared_response && req->status == 200) {
 		slot = http_cache_slot(req->static_body, &found);
 		if (found && *slot != NULL) {
@@ -444,6 +489,11 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 		 * the headers, and this connection closes after it anyway. */
 		if (hc->early_status == 413) {
 			request_fail(req, hc->early_status, hc->early_message);
+			return http_queue(req);
+		}
+		/* Likewise a body sent to no route is not read: 404/405 now. */
+		if (http_has_body(c) && http_unroutable(req)) {
+			request_run(req, http_router);
 			return http_queue(req);
 		}
 		return MHD_YES;
@@ -497,8 +547,7 @@ http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	micros = (http_now_ns() - hc->start_ns) / 1000;
 	if (!hc->done && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		req->status = 499;	/* the client went away before an answer */
-	log_access(req->id, req->method_name, req->path, req->status,
-		   req->static_body ? req->static_len : req->body.len, micros,
+	log_access(req->id, req->method_name, req->path, req->status, hc->bytes, micros,
 		   req->user ? req->user->id : 0);
 	metrics_request(req->route, req->status, micros);
 	if (hc->pp != NULL)

@@ -237,6 +237,7 @@ struct json_parser {
 	 */
 	struct json_ref *refs;
 	size_t nrefs, refs_cap;
+	size_t nvalues;		/* values parsed so far, bounded by JSON_PARSE_MAX_VALUES */
 };
 
 static int json_parse_value(struct json_parser *jp, struct json_value *v, unsigned depth);
@@ -615,6 +616,10 @@ json_parse_value(struct json_parser *jp, struct json_value *v, unsigned depth)
 	json_skip_ws(jp);
 	if (jp->pos >= jp->len)
 		return json_unexpected(jp);
+	/* Each value costs a node of ~80 bytes: without a bound, a 1 MB body
+	 * of "1," would take 40 MB of memory. */
+	if (++jp->nvalues > JSON_PARSE_MAX_VALUES)
+		return json_fail(jp, "too many values", jp->pos);
 	switch (jp->p[jp->pos]) {
 	case '{':
 	case '[':

@@ -23,6 +23,7 @@
 #define JSON_WRITER_MAX_DEPTH 63
 /* Deepest nesting the parser accepts. */
 #define JSON_PARSE_MAX_DEPTH 32
+#define JSON_PARSE_MAX_VALUES 10000	/* values in one document (memory bound) */
 
 /*
  * Writer state.  It lives wherever the caller likes (usually the stack)

@@ -17,12 +17,12 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "account_db.h"
 #include "buf.h"
 #include "db.h"
 #include "log.h"
 #include "mail.h"
 #include "mime.h"
+#include "ratelimit.h"
 #include "tmpl.h"
 
 #define MAIL_MAX_ATTEMPTS 8
@@ -191,9 +191,12 @@ mail_send_smtp(const char *to, const char *message, char *err, size_t errlen)
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	/* smtp:// upgrades with STARTTLS whenever the relay offers it;
-	 * smtps:// is TLS from the first byte (libcurl knows by the scheme). */
-	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	/* smtp:// upgrades with STARTTLS whenever the relay offers it, and
+	 * insists on it before sending credentials (else a man in the middle
+	 * strips STARTTLS and reads the password); smtps:// is TLS from the
+	 * first byte (libcurl knows by the scheme). */
+	curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			 mail_cfg->smtp_user[0] != '\0' ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	if (mail_cfg->smtp_user[0] != '\0') {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, mail_cfg->smtp_user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, mail_password ? mail_password : "");
@@ -234,11 +237,19 @@ mail_send_file(const char *id, const char *message, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Claiming is one short statement: the rows get a lease (a later
+ * next_attempt_at) so that no other sender takes them, and no lock or
+ * transaction stays open while the SMTP relay is slow.  A sender that dies
+ * mid-batch leaves its rows to be sent again when the lease ends: mail is
+ * delivered at least once.
+ */
 static const struct db_stmt mail_take = {
 	"mail_take",
-	"SELECT id, to_addr, message, attempts FROM mail_outbox "
-	"WHERE status = 'queued' AND next_attempt_at <= now() "
-	"ORDER BY id LIMIT " MAIL_BATCH " FOR UPDATE SKIP LOCKED", 0
+	"UPDATE mail_outbox SET next_attempt_at = now() + interval '10 minutes' "
+	"WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'queued' "
+	"AND next_attempt_at <= now() ORDER BY id LIMIT " MAIL_BATCH " FOR UPDATE SKIP LOCKED) "
+	"RETURNING id, to_addr, message", 0
 };
 
 static const struct db_stmt mail_sent = {
@@ -263,8 +274,6 @@ mail_send_due(struct db *db)
 	struct db_res *res;
 	int handled = -1;
 
-	if (db_begin(db) == -1)
-		goto out;
 	if ((res = db_query(db, a, &mail_take, NULL)) == NULL)
 		goto out;
 	for (int i = 0; i < res->nrows; i++) {
@@ -286,11 +295,8 @@ mail_send_due(struct db *db)
 				goto out;
 		}
 	}
-	if (db_commit(db) == -1)
-		goto out;
 	handled = res->nrows;
 out:
-	db_rollback(db);
 	arena_free(a);
 	return handled;
 }
@@ -328,7 +334,7 @@ mail_loop(void *arg)
 		if (now - last_purge >= 60 && db_ready(db) == 0) {
 			last_purge = now;
 			db_exec(db, &mail_housekeeping, NULL);
-			account_db_failures_purge(db, mail_cfg->login_window);
+			ratelimit_purge(db);
 		}
 		/* A full batch means more may be due: go on at once. */
 		if (n < 10) {

@@ -3,8 +3,10 @@
  */
 #include "compat.h"
 
+#include <errno.h>
 #include <semaphore.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -44,11 +46,25 @@ password_configure(enum password_cost cost, int concurrency)
 	sodium_memzero(random_pw, sizeof(random_pw));
 }
 
-static void
+/*
+ * Waits at most PASSWORD_WAIT seconds for a slot: under a flood of
+ * sign-ins a pool thread gives up (the caller answers 503) rather than
+ * stall every other connection it serves.
+ */
+static int
 password_slot_take(void)
 {
-	while (sem_wait(&password_slots) != 0)
-		;	/* EINTR: keep waiting */
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += PASSWORD_WAIT;
+	while (sem_timedwait(&password_slots, &deadline) != 0) {
+		if (errno != EINTR) {
+			log_warnx("password hashing: all %s busy, request refused", "slots");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -56,7 +72,8 @@ password_hash(const char *password, char out[PASSWORD_HASH_LEN])
 {
 	int rc;
 
-	password_slot_take();
+	if (password_slot_take() == -1)
+		return -1;
 	rc = crypto_pwhash_str(out, password, strlen(password), password_ops, password_mem);
 	sem_post(&password_slots);
 	if (rc != 0) {
@@ -66,12 +83,13 @@ password_hash(const char *password, char out[PASSWORD_HASH_LEN])
 	return 0;
 }
 
-bool
+int
 password_verify(const char *hash, const char *password)
 {
 	int rc;
 
-	password_slot_take();
+	if (password_slot_take() == -1)
+		return -1;
 	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
 	sem_post(&password_slots);
 	return rc == 0;

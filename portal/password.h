@@ -12,17 +12,20 @@
 #define PASSWORD_HASH_LEN 128	/* crypto_pwhash_STRBYTES */
 #define PASSWORD_MIN_CHARS 10
 #define PASSWORD_MAX_CHARS 200
+#define PASSWORD_WAIT 5		/* seconds to wait for a free slot */
 
 enum password_cost { PASSWORD_COST_INTERACTIVE, PASSWORD_COST_MODERATE, PASSWORD_COST_MIN };
 
 /* Sets the limits and the concurrency bound; once, before threads start. */
 void password_configure(enum password_cost cost, int concurrency);
 
-/* Hashes password into out; -1 if out of memory for the hash. */
+/* Hashes password into out; -1 if no slot freed up within PASSWORD_WAIT
+ * seconds or the hash ran out of memory (the caller answers 503). */
 int password_hash(const char *password, char out[PASSWORD_HASH_LEN]);
 
-/* True if password matches hash.  Costs as much as a hash, also on failure. */
-bool password_verify(const char *hash, const char *password);
+/* 1 if password matches hash, 0 if not, -1 if no slot freed up in time.
+ * Costs as much as a hash, also on failure. */
+int password_verify(const char *hash, const char *password);
 
 /* A hash of a random password, for timing-equal checks of unknown accounts. */
 const char *password_dummy_hash(void);

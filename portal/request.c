@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "db.h"
+#include "html.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
@@ -265,6 +266,13 @@ resp_error(struct request *req, int status, const char *message)
 }
 
 int
+resp_busy(struct request *req)
+{
+	resp_header(req, "Retry-After", "5");
+	return resp_error(req, 503, "Il portale è molto occupato in questo momento: riprova tra pochi secondi.");
+}
+
+int
 resp_text(struct request *req, int status, const char *content_type, const char *text)
 {
 	buf_reset(&req->body);
@@ -408,7 +416,12 @@ request_authorised(struct request *req)
 			resp_json_error(req, 401, "unauthorized", "Accesso richiesto.");
 			resp_header(req, "WWW-Authenticate", "Bearer");
 		} else if (req->method & (METHOD_GET | METHOD_HEAD)) {
-			resp_redirect(req, arena_printf(req->arena, "/accedi?next=%s", req->path));
+			struct buf next;
+			buf_init(&next, 4096);
+			buf_adds(&next, "/accedi?next=");
+			html_url_encode(&next, req->path, true);
+			resp_redirect(req, next.err ? "/accedi" : arena_strdup(req->arena, next.data));
+			buf_release(&next);
 		} else {
 			resp_error(req, 401, "Accesso richiesto.");
 		}

@@ -67,6 +67,7 @@ struct request {
 	const char *method_name;
 	const char *path;
 	const char *client_addr;	/* peer, or X-Forwarded-For from a trusted proxy */
+	bool peer_local;		/* the peer itself (not X-Forwarded-For) is this host */
 	const char *user_agent;
 	const struct route *route;
 	const char *args[REQUEST_MAX_ARGS];	/* path arguments, in pattern order */
@@ -149,6 +150,9 @@ int resp_json_error(struct request *req, int status, const char *code, const cha
 
 /* An error page (HTML) or JSON error, according to the route. */
 int resp_error(struct request *req, int status, const char *message);
+
+/* 503 with Retry-After: the portal is too busy for this request now. */
+int resp_busy(struct request *req);
 
 /* Plain text body. */
 int resp_text(struct request *req, int status, const char *content_type, const char *text);

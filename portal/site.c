@@ -60,13 +60,21 @@ site_readyz(struct request *req)
 	return resp_text(req, 200, "text/plain; charset=utf-8", "ready\n");
 }
 
-/* GET /metrics: 200, Prometheus text; the outbox gauge is left out while the database is down. */
+/*
+ * GET /metrics: 200, Prometheus text; 403 unless the peer is this host
+ * (Prometheus scrapes through the local proxy or an agent), since route
+ * counts and pool state are nobody else's business.  The outbox gauge is
+ * left out while the database is down.
+ */
 static int
 site_metrics(struct request *req)
 {
 	struct db *db = http_thread_db();
-	int64_t depth = db_ready(db) == 0 ? mail_outbox_depth(db, req->arena) : -1;
+	int64_t depth;
 
+	if (!req->peer_local)
+		return resp_text(req, 403, "text/plain; charset=utf-8", "forbidden\n");
+	depth = db_ready(db) == 0 ? mail_outbox_depth(db, req->arena) : -1;
 	buf_reset(&req->body);
 	metrics_render(&req->body, depth);
 	req->content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -9,6 +9,7 @@
 #include "compat.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,46 +162,52 @@ static_key_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct static_file *)elem)->path);
 }
 
-/* Parses "bytes=a-b", "bytes=a-", "bytes=-n" against len; one range only. */
-static int
+/* Outcomes of parsing a Range header against a file of len bytes. */
+enum static_range_result { STATIC_RANGE_OK, STATIC_RANGE_IGNORE, STATIC_RANGE_UNSATISFIABLE };
+
+/*
+ * Parses "bytes=a-b", "bytes=a-" or "bytes=-n" (one range).  A header that
+ * does not parse, or asks for several ranges, is ignored and the whole file
+ * sent, as RFC 9110 14.2 allows; a valid range that starts past the end is
+ * unsatisfiable (416).
+ */
+static enum static_range_result
 static_range(const char *h, size_t len, size_t *start, size_t *end)
 {
 	unsigned long long a, b;
-	char *p;
+	char *p, *q;
 
-	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL || len == 0)
-		return -1;
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return STATIC_RANGE_IGNORE;
 	h += 6;
 	if (*h == '-') {
 		b = strtoull(h + 1, &p, 10);
-		if (p == h + 1 || *p != '\0' || b == 0)
-			return -1;
+		if (p == h + 1 || *p != '\0' || h[1] < '0' || h[1] > '9')
+			return STATIC_RANGE_IGNORE;
+		if (b == 0 || len == 0)
+			return STATIC_RANGE_UNSATISFIABLE;
 		*start = b >= len ? 0 : len - (size_t)b;
 		*end = len - 1;
-		return 0;
+		return STATIC_RANGE_OK;
 	}
 	if (*h < '0' || *h > '9')
-		return -1;
+		return STATIC_RANGE_IGNORE;
 	a = strtoull(h, &p, 10);
 	if (*p++ != '-')
-		return -1;
-	if (*p == '\0') {
-		b = len - 1;
-	} else {
-		char *q;
+		return STATIC_RANGE_IGNORE;
+	b = ULLONG_MAX;
+	if (*p != '\0') {
 		if (*p < '0' || *p > '9')
-			return -1;
+			return STATIC_RANGE_IGNORE;
 		b = strtoull(p, &q, 10);
 		if (*q != '\0' || b < a)
-			return -1;
-		if (b >= len)
-			b = len - 1;
+			return STATIC_RANGE_IGNORE;
 	}
 	if (a >= len)
-		return -1;
+		return STATIC_RANGE_UNSATISFIABLE;
 	*start = (size_t)a;
-	*end = (size_t)b;
-	return 0;
+	*end = b >= len ? len - 1 : (size_t)b;
+	return STATIC_RANGE_OK;
 }
 
 int
@@ -229,11 +236,16 @@ static_serve(struct request *req)
 		const char *ifr = req_header(req, "If-Range");
 		/* A Range applies only while the client's copy is still current. */
 		if (ifr == NULL || strcmp(ifr, f->etag) == 0 || strcmp(ifr, f->last_modified) == 0) {
-			if (static_range(range, f->len, &start, &end) == -1) {
+			switch (static_range(range, f->len, &start, &end)) {
+			case STATIC_RANGE_UNSATISFIABLE:
 				resp_header(req, "Content-Range",
 					    arena_printf(req->arena, "bytes */%zu", f->len));
 				req->content_type = NULL;
 				return req->status = 416;
+			case STATIC_RANGE_IGNORE:
+				goto whole;
+			case STATIC_RANGE_OK:
+				break;
 			}
 			req->static_body = f->data + start;
 			req->static_len = end - start + 1;
@@ -242,6 +254,7 @@ static_serve(struct request *req)
 			return req->status = 206;
 		}
 	}
+whole:
 	req->static_body = f->data;
 	req->static_len = f->len;
 	req->shared_response = true;

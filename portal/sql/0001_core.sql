@@ -68,15 +68,16 @@ CREATE TABLE user_tokens (
 	used_at    timestamptz
 );
 
--- Failed sign-ins, for the rate limit (rows older than the window are purged).
-CREATE TABLE login_failures (
-	id    bigserial PRIMARY KEY,
-	at    timestamptz NOT NULL DEFAULT now(),
-	email text NOT NULL,
-	addr  text NOT NULL
+-- Events counted by the rate limits (failed sign-ins, registrations,
+-- reset requests): kind says what, key who (an email or a client address).
+-- Rows older than the longest window are purged by the sender thread.
+CREATE TABLE rate_events (
+	id   bigserial PRIMARY KEY,
+	kind text NOT NULL,
+	key  text NOT NULL,
+	at   timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX login_failures_email ON login_failures (lower(email), at);
-CREATE INDEX login_failures_addr ON login_failures (addr, at);
+CREATE INDEX rate_events_kind_key ON rate_events (kind, key, at);
 
 CREATE TABLE audit_log (
 	id         bigserial PRIMARY KEY,

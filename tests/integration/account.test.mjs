@@ -212,7 +212,11 @@ describe('registration, confirmation, approval, sign-in, profile, sign-out', () 
       assert.equal(r.headers.get('location'), '/accedi?esito=registrato');
     }
     assert.equal(s.sql(`SELECT count(*) FROM users WHERE lower(email) = lower(${lit(e3)})`), '1');
-    assert.equal(s.sql(`SELECT count(*) FROM mail_outbox WHERE lower(to_addr) = lower(${lit(e3)}) AND subject = 'Conferma la tua registrazione'`), '1');
+    // The address never confirmed, so each registration mails a fresh link
+    // for the one account (none says "you already have an account").
+    assert.equal(s.sql(`SELECT count(*) FROM mail_outbox WHERE lower(to_addr) = lower(${lit(e3)}) AND subject = 'Conferma la tua registrazione'`), '6');
+    assert.equal(s.sql(`SELECT count(*) FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE lower(u.email) = lower(${lit(e3)}) AND t.purpose = 'confirm'`), '6');
+    assert.equal(s.sql(`SELECT count(*) FROM mail_outbox WHERE lower(to_addr) = lower(${lit(e3)}) AND subject = 'Hai già un account sul portale'`), '0');
   });
 
   it('registration with bad input re-renders the form with 400 and stores nothing', async () => {
@@ -297,6 +301,35 @@ describe('password reset', () => {
     assert.equal(r.status, 303);
     assert.equal(r.headers.get('location'), '/accedi?esito=reset-inviato');
     assert.equal(s.sql(`SELECT count(*) FROM mail_outbox WHERE lower(to_addr) = lower(${lit(ghost)})`), '0');
+  });
+
+  it('a reset spends every earlier reset link too', async () => {
+    const v = await createUser(s, adminToken, { name: 'Due Link', password: 'vecchia-password-2' });
+    const c = new Client(s.baseUrl);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await c.submit('/password/dimenticata', '/password/dimenticata', { email: v.email })).status, 303);
+    await eventually(() => mailsTo(s, v.email, /Reimposta la password/).length === 2);
+    const [first, second] = mailsTo(s, v.email, /Reimposta la password/).map((m) => mailLink(s, m, '/password/reimposta'));
+    assert.notEqual(first, second);
+    const ok = await c.submit(`/password/reimposta?token=${second}`, '/password/reimposta',
+      { token: second, password: 'nuova-password-2', password_confirm: 'nuova-password-2' });
+    assert.equal(ok.status, 303);
+    const stale = await c.submit(`/password/reimposta?token=${first}`, '/password/reimposta',
+      { token: first, password: 'altra-password-2', password_confirm: 'altra-password-2' });
+    assert.equal(stale.status, 400, 'the older link died with the reset');
+    const nw = await new Client(s.baseUrl).submit('/accedi', '/accedi', { email: v.email, password: 'nuova-password-2' });
+    assert.equal(nw.status, 303);
+  });
+
+  it('at most three reset mails an hour reach one address; the page answers the same', async () => {
+    const v = await createUser(s, adminToken, { name: 'Casella Piena', password: 'vecchia-password-3' });
+    const c = new Client(s.baseUrl);
+    for (let i = 0; i < 5; i++) {
+      const r = await c.submit('/password/dimenticata', '/password/dimenticata', { email: v.email });
+      assert.equal(r.status, 303);
+      assert.equal(r.headers.get('location'), '/accedi?esito=reset-inviato');
+    }
+    assert.equal(s.sql(`SELECT count(*) FROM mail_outbox WHERE lower(to_addr) = lower(${lit(v.email)}) AND subject = 'Reimposta la password'`), '3');
   });
 
   it('a made-up reset token is refused', async () => {

@@ -175,8 +175,12 @@ describe('static assets', () => {
     assert.equal(r.status, 416);
     assert.equal(r.headers.get('content-range'), `bytes */${len}`);
     await r.arrayBuffer();
+    // A malformed or reversed range is ignored: the whole file (RFC 9110 14.2).
     r = await fetch(url(), { headers: { range: 'bytes=9-3' } });
-    assert.equal(r.status, 416);
+    assert.equal(r.status, 200);
+    assert.equal((await r.arrayBuffer()).byteLength, len);
+    r = await fetch(url(), { headers: { range: 'items=0-9' } });
+    assert.equal(r.status, 200);
     await r.arrayBuffer();
 
     const etag = (await fetch(url())).headers.get('etag');
@@ -249,5 +253,20 @@ describe('metrics', () => {
 
     assert.ok(sample(text, 'portal_db_connections', { state: 'open' }) >= 1, 'DB pool gauge');
     assert.ok(sample(text, 'portal_mail_outbox_depth') >= 0, 'outbox depth gauge');
+  });
+});
+
+describe('access log', () => {
+  it('has one line per request with its id, method, path, status, body bytes and time', async () => {
+    const r = await fetch(`${s.baseUrl}/healthz?log=probe`);
+    assert.equal(await r.text(), 'ok\n');
+    // Buffered and flushed every second.
+    await eventually(() => /\S+-[0-9a-f]+ GET \/healthz 200 3 \d+us user=0\n/.test(s.log.join('')), 5000);
+  });
+
+  it('escapes control bytes of a path so a line cannot be forged', async () => {
+    await fetch(`${s.baseUrl}/nope%0Afake-line%20GET`);
+    await eventually(() => s.log.join('').includes('/nope\\x0afake-line\\x20GET 404'), 5000);
+    assert.ok(!s.log.join('').includes('\nfake-line'));
   });
 });

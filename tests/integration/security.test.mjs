@@ -150,7 +150,7 @@ describe('request limits', () => {
     for (let i = 0; i < 120; i++) q.append(`q${i}`, 'x');
     const g = await c.get(`/accedi?${q}`);
     assert.equal(g.status, 400);
-    assert.equal(s.sql(`SELECT count(*) FROM login_failures WHERE email = 'a@example.it'`), '0',
+    assert.equal(s.sql(`SELECT count(*) FROM rate_events WHERE kind = 'login_email' AND key = 'a@example.it'`), '0',
       'a refused request does not reach the handler');
   });
 
@@ -442,10 +442,10 @@ describe('broken UTF-8 and NULs are refused and nothing is stored', () => {
     assert.equal((await admin.get('/admin/utenti?q=a%00b')).status, 400);
     const c = new Client(s.baseUrl);
     const token = await c.csrf('/accedi');
-    const before = s.sql('SELECT count(*) FROM login_failures');
+    const before = s.sql('SELECT count(*) FROM rate_events');
     const r = await postBytes(c, '/accedi', Buffer.from(`csrf_token=${token}&email=${encodeURIComponent(s.demo.admin.email)}%00x&password=x`));
     assert.equal(r.status, 400);
-    assert.equal(s.sql('SELECT count(*) FROM login_failures'), before);
+    assert.equal(s.sql('SELECT count(*) FROM rate_events'), before);
   });
 
   it('JSON with invalid UTF-8 or a NUL answers 400', async () => {
@@ -636,5 +636,30 @@ describe('undeclared parameters are ignored', () => {
     assert.equal(row.name, 'Json Extra Due');
     assert.match(row.hash, /^\$argon2id\$/);
     assert.equal(s.sql(`SELECT email FROM users WHERE id = ${u.id}`), u.email);
+  });
+});
+
+describe('fixes found in review', () => {
+  it('coordinamento cannot disable, re-role or move an administrator', async () => {
+    const coord = await loginAs(s, 'coordinamento');
+    const adminId = s.sql(`SELECT id FROM users WHERE email = ${lit(s.demo.admin.email)}`);
+    for (const form of [{ action: 'disable' }, { action: 'save', role_operatore: '1' }]) {
+      const r = await coord.submit(`/admin/utenti/${adminId}`, `/admin/utenti/${adminId}`, form);
+      assert.equal(r.status, 403, JSON.stringify(form));
+    }
+    assert.equal(s.sql(`SELECT status || ' ' || roles::text FROM users WHERE id = ${adminId}`), 'active {admin}');
+  });
+
+  it('the sign-in redirect percent-encodes the page asked for', async () => {
+    const r = await new Client(s.baseUrl).get('/admin/utenti/1%20x');
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), '/accedi?next=/admin/utenti/1%20x');
+  });
+
+  it('a JSON body of too many values is refused with 400 before it costs memory', async () => {
+    const body = `{"email":"a@b.it","password":"x","pad":[${'1,'.repeat(20000)}1]}`;
+    const r = await new Client(s.baseUrl).request('POST', '/api/v1/session', { json: body });
+    assert.equal(r.status, 400);
+    assert.match(r.json().error.message, /too many values/);
   });
 });

@@ -653,6 +653,30 @@ test_parse_len_bound(void **state)
 	arena_free(a);
 }
 
+/* A document may hold at most JSON_PARSE_MAX_VALUES values (memory bound). */
+static void
+test_parse_value_budget(void **state)
+{
+	struct arena *a = arena_new();
+	struct buf b;
+	const char *err = NULL;
+
+	(void)state;
+	/* The array itself counts as one value. */
+	buf_init(&b, 0);
+	buf_addch(&b, '[');
+	for (int i = 0; i < JSON_PARSE_MAX_VALUES - 1; i++)
+		buf_adds(&b, i ? ",1" : "1");
+	buf_addch(&b, ']');
+	assert_non_null(json_parse(a, b.data, b.len, &err));
+	buf_truncate(&b, b.len - 1);
+	buf_adds(&b, ",1]");
+	assert_null(json_parse(a, b.data, b.len, &err));
+	assert_non_null(strstr(err, "too many values"));
+	buf_release(&b);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -673,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_get_int),
 		cmocka_unit_test(test_parse_number_text),
 		cmocka_unit_test(test_parse_len_bound),
+		cmocka_unit_test(test_parse_value_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
