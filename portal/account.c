@@ -19,9 +19,11 @@
 #include "json.h"
 #include "log.h"
 #include "mail.h"
+#include "org.h"
 #include "org_db.h"
 #include "password.h"
 #include "ratelimit.h"
+#include "response.h"
 #include "role.h"
 #include "router.h"
 #include "session.h"
@@ -44,7 +46,7 @@ static const struct { const char *code, *text; } account_notices[] = {
 static void
 account_notice(struct request *req, struct tmpl_ctx *ctx)
 {
-	const char *code = req_str(req, "esito");
+	const char *code = request_str(req, "esito");
 
 	for (size_t i = 0; code && i < ARRAY_SIZE(account_notices); i++)
 		if (strcmp(code, account_notices[i].code) == 0)
@@ -75,12 +77,7 @@ account_org_options(struct request *req, struct tmpl_ctx *ctx, int64_t selected)
 
 	if (org_db_list(req->db, req->arena, &orgs) == -1)
 		return -1;
-	for (int i = 0; i < orgs.count; i++) {
-		struct tmpl_ctx *o = tmpl_list_add(ctx, "orgs");
-		tmpl_set_int(o, "id", orgs.items[i].id);
-		tmpl_set(o, "label", orgs.items[i].path);
-		tmpl_set_bool(o, "selected", orgs.items[i].id == selected);
-	}
+	org_options(ctx, &orgs, selected);
 	return 0;
 }
 
@@ -98,13 +95,13 @@ static const struct field account_register_fields[] = {
 static int
 account_register_form(struct request *req, int status)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Registrati");
+	struct tmpl_ctx *ctx = response_ctx(req, "Registrati");
 
-	resp_form(req, ctx);
-	if (account_org_options(req, ctx, req_int(req, "org", 0)) == -1)
+	response_form(req, ctx);
+	if (account_org_options(req, ctx, request_int(req, "org", 0)) == -1)
 		return 500;
 	tmpl_set_int(ctx, "password_min", PASSWORD_MIN_CHARS);
-	return resp_page(req, status, "portal/register", ctx);
+	return response_page(req, status, "portal/register", ctx);
 }
 
 /* GET /registrati: 200, or 303 home when already signed in. */
@@ -112,7 +109,7 @@ static int
 account_register_page(struct request *req)
 {
 	if (req->user != NULL)
-		return resp_redirect(req, "/");
+		return response_redirect(req, "/");
 	return account_register_form(req, 200);
 }
 
@@ -128,8 +125,8 @@ account_register_page(struct request *req)
 static int
 account_limited(struct request *req, int64_t retry_after)
 {
-	resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry_after));
-	return resp_error(req, 429, arena_printf(req->arena,
+	response_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry_after));
+	return response_error(req, 429, arena_printf(req->arena,
 	    "Troppe richieste da questo indirizzo. Riprova tra %lld minuti.",
 	    (long long)(retry_after + 59) / 60));
 }
@@ -149,7 +146,7 @@ account_field_error(struct request *req, const char *name, const char *message)
 static void
 account_check_confirmation(struct request *req)
 {
-	if (req->nerrors == 0 && strcmp(req_str(req, "password"), req_str(req, "password_confirm")) != 0)
+	if (req->nerrors == 0 && strcmp(request_str(req, "password"), request_str(req, "password_confirm")) != 0)
 		account_field_error(req, "password_confirm", "Le due password non coincidono.");
 }
 
@@ -214,17 +211,17 @@ static int
 account_register_submit(struct request *req)
 {
 	char hash[PASSWORD_HASH_LEN];
-	const char *email = req_str(req, "email"), *name = req_str(req, "name");
+	const char *email = request_str(req, "email"), *name = request_str(req, "name");
 	struct account existing;
 	bool org_exists = false, found;
 	int64_t id, count, retry;
 	int status = 500;
 
 	account_check_confirmation(req);
-	if (req->nerrors == 0 && req_int(req, "privacy", 0) != 1)
+	if (req->nerrors == 0 && request_int(req, "privacy", 0) != 1)
 		account_field_error(req, "privacy", "Per registrarti devi accettare l'informativa sulla privacy.");
 	if (req->nerrors == 0) {
-		if (org_db_exists(req->db, req_int(req, "org", 0), &org_exists) == -1)
+		if (org_db_exists(req->db, request_int(req, "org", 0), &org_exists) == -1)
 			return 500;
 		if (!org_exists)
 			account_field_error(req, "org", "Scegli un ente dall'elenco.");
@@ -236,11 +233,11 @@ account_register_submit(struct request *req)
 		return 500;
 	if (count >= ACCOUNT_REGISTER_PER_ADDR)
 		return account_limited(req, retry);
-	if (password_hash(req_str(req, "password"), hash) == -1)
-		return resp_busy(req);
+	if (password_hash(request_str(req, "password"), hash) == -1)
+		return response_busy(req);
 	if (db_begin(req->db) == -1)
 		goto out;
-	id = account_db_create(req->db, email, name, hash, req_int(req, "org", 0), "unconfirmed",
+	id = account_db_create(req->db, email, name, hash, request_int(req, "org", 0), "unconfirmed",
 			       "{operatore}");
 	if (id < 0)
 		goto out;
@@ -259,7 +256,7 @@ account_register_submit(struct request *req)
 	}
 	if (db_commit(req->db) == -1)
 		goto out;
-	status = resp_redirect(req, "/accedi?esito=registrato");
+	status = response_redirect(req, "/accedi?esito=registrato");
 out:
 	db_rollback(req->db);
 	return status;
@@ -277,10 +274,10 @@ static const struct field account_confirm_post_fields[] = { FIELD_EMAIL_TOKEN(FI
 static int
 account_confirm_page(struct request *req)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Conferma l'indirizzo email");
+	struct tmpl_ctx *ctx = response_ctx(req, "Conferma l'indirizzo email");
 
-	tmpl_set(ctx, "token", req_str(req, "token"));
-	return resp_page(req, 200, "portal/confirm", ctx);
+	tmpl_set(ctx, "token", request_str(req, "token"));
+	return response_page(req, 200, "portal/confirm", ctx);
 }
 
 /* POST /conferma: 303 to sign-in, 400 on an unknown, used or expired token, 500. */
@@ -293,14 +290,14 @@ account_confirm_submit(struct request *req)
 	int64_t uid;
 	int status = 500;
 
-	token_hash_param(req_str(req, "token"), hash);
+	token_hash_param(request_str(req, "token"), hash);
 	if (db_begin(req->db) == -1)
 		goto out;
 	if ((uid = account_db_token_use(req->db, "confirm", hash)) < 0)
 		goto out;
 	if (uid == 0) {
-		status = resp_error(req, 400, "Il link di conferma non è valido o è scaduto. "
-					      "Registrati di nuovo per riceverne uno nuovo.");
+		status = response_error(req, 400, "Il link di conferma non è valido o è scaduto. "
+						  "Registrati di nuovo per riceverne uno nuovo.");
 		goto out;
 	}
 	if (account_db_by_id(req->db, req->arena, uid, &acct, &found) == -1 || !found)
@@ -311,7 +308,7 @@ account_confirm_submit(struct request *req)
 	if (account_db_audit(req->db, uid, "confirm_email", uid, "", req->client_addr) == -1 ||
 	    db_commit(req->db) == -1)
 		goto out;
-	status = resp_redirect(req, "/accedi?esito=confermato");
+	status = response_redirect(req, "/accedi?esito=confermato");
 out:
 	db_rollback(req->db);
 	return status;
@@ -403,13 +400,13 @@ static const struct field account_login_fields[] = {
 static int
 account_login_form(struct request *req, int status, const char *message)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Accedi");
+	struct tmpl_ctx *ctx = response_ctx(req, "Accedi");
 
-	resp_form(req, ctx);
+	response_form(req, ctx);
 	account_notice(req, ctx);
 	tmpl_set(ctx, "message", message);
-	tmpl_set(ctx, "next", req_str(req, "next"));
-	return resp_page(req, status, "portal/login", ctx);
+	tmpl_set(ctx, "next", request_str(req, "next"));
+	return response_page(req, status, "portal/login", ctx);
 }
 
 /* GET /accedi: 200, or 303 home when already signed in. */
@@ -417,7 +414,7 @@ static int
 account_login_page(struct request *req)
 {
 	if (req->user != NULL)
-		return resp_redirect(req, "/");
+		return response_redirect(req, "/");
 	return account_login_form(req, 200, NULL);
 }
 
@@ -431,20 +428,20 @@ account_login_submit(struct request *req)
 
 	if (req->nerrors > 0)
 		return account_login_form(req, 400, NULL);
-	switch (account_login(req, req_str(req, "email"), req_str(req, "password"), &acct, &retry)) {
+	switch (account_login(req, request_str(req, "email"), request_str(req, "password"), &acct, &retry)) {
 	case LOGIN_OK:
-		return resp_redirect(req, req_str(req, "next") ? req_str(req, "next") : "/");
+		return response_redirect(req, request_str(req, "next") ? request_str(req, "next") : "/");
 	case LOGIN_BAD:
 		return account_login_form(req, 401, "Email o password non corretti.");
 	case LOGIN_NOT_ACTIVE:
 		return account_login_form(req, 403, account_not_active_message(&acct));
 	case LOGIN_LIMITED:
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry));
+		response_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry));
 		return account_login_form(req, 429, arena_printf(req->arena,
 		    "Troppi tentativi di accesso non riusciti. Riprova tra %lld minuti.",
 		    (long long)(retry + 59) / 60));
 	case LOGIN_BUSY:
-		return resp_busy(req);
+		return response_busy(req);
 	default:
 		return 500;
 	}
@@ -456,7 +453,7 @@ account_logout(struct request *req)
 {
 	if (session_end(req) == -1)
 		return 500;
-	return resp_redirect(req, "/accedi?esito=uscito");
+	return response_redirect(req, "/accedi?esito=uscito");
 }
 
 /* ---- password reset ---- */
@@ -467,10 +464,10 @@ static const struct field account_forgot_fields[] = { FIELD_EMAIL };
 static int
 account_forgot_page(struct request *req)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Password dimenticata");
+	struct tmpl_ctx *ctx = response_ctx(req, "Password dimenticata");
 
-	resp_form(req, ctx);
-	return resp_page(req, req->nerrors ? 400 : 200, "portal/forgot", ctx);
+	response_form(req, ctx);
+	return response_page(req, req->nerrors ? 400 : 200, "portal/forgot", ctx);
 }
 
 /* POST /password/dimenticata: 303 with the same notice whatever the address; 400; 500. */
@@ -484,7 +481,7 @@ account_forgot_submit(struct request *req)
 		NULL
 	};
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_PARAM_LEN];
-	const char *email = req_str(req, "email");
+	const char *email = request_str(req, "email");
 	struct mail_content mail = { 0 };
 	struct account acct;
 	int64_t by_addr, by_email, retry;
@@ -521,7 +518,7 @@ account_forgot_submit(struct request *req)
 		    db_commit(req->db) == -1)
 			goto out;
 	}
-	status = resp_redirect(req, "/accedi?esito=reset-inviato");
+	status = response_redirect(req, "/accedi?esito=reset-inviato");
 out:
 	db_rollback(req->db);
 	return status;
@@ -537,12 +534,12 @@ static const struct field account_reset_fields[] = {
 static int
 account_reset_form(struct request *req, int status)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Scegli una nuova password");
+	struct tmpl_ctx *ctx = response_ctx(req, "Scegli una nuova password");
 
-	resp_form(req, ctx);
-	tmpl_set(ctx, "token", req_str(req, "token"));
+	response_form(req, ctx);
+	tmpl_set(ctx, "token", request_str(req, "token"));
 	tmpl_set_int(ctx, "password_min", PASSWORD_MIN_CHARS);
-	return resp_page(req, status, "portal/reset", ctx);
+	return response_page(req, status, "portal/reset", ctx);
 }
 
 /* GET /password/reimposta?token=: 200 */
@@ -566,16 +563,16 @@ account_reset_submit(struct request *req)
 		return account_reset_form(req, 400);
 	/* The token is spent before the costly hash: a visitor without a
 	 * valid link cannot make the portal hash passwords for nothing. */
-	token_hash_param(req_str(req, "token"), hash);
+	token_hash_param(request_str(req, "token"), hash);
 	if (db_begin(req->db) == -1 || (uid = account_db_token_use(req->db, "reset", hash)) < 0)
 		goto out;
 	if (uid == 0) {
-		status = resp_error(req, 400, "Il link per reimpostare la password non è valido o è "
-					      "scaduto: chiedine uno nuovo.");
+		status = response_error(req, 400, "Il link per reimpostare la password non è valido o è "
+						  "scaduto: chiedine uno nuovo.");
 		goto out;
 	}
-	if (password_hash(req_str(req, "password"), pw) == -1) {
-		status = resp_busy(req);
+	if (password_hash(request_str(req, "password"), pw) == -1) {
+		status = response_busy(req);
 		goto out;
 	}
 	if (account_db_set_password(req->db, uid, pw) == -1 ||
@@ -584,7 +581,7 @@ account_reset_submit(struct request *req)
 	    account_db_audit(req->db, uid, "password_reset", uid, "", req->client_addr) == -1 ||
 	    db_commit(req->db) == -1)
 		goto out;
-	status = resp_redirect(req, "/accedi?esito=password-reimpostata");
+	status = response_redirect(req, "/accedi?esito=password-reimpostata");
 out:
 	db_rollback(req->db);
 	return status;
@@ -605,8 +602,8 @@ static const struct field account_password_fields[] = {
 static int
 account_profile_form(struct request *req, int status)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Il mio profilo");
-	struct tmpl_ctx *form = resp_form(req, ctx);
+	struct tmpl_ctx *ctx = response_ctx(req, "Il mio profilo");
+	struct tmpl_ctx *form = response_form(req, ctx);
 
 	account_notice(req, ctx);
 	tmpl_set(ctx, "email", req->user->email);
@@ -618,7 +615,7 @@ account_profile_form(struct request *req, int status)
 		if (req->user->roles & (1u << i))
 			tmpl_set(tmpl_list_add(ctx, "roles"), "label", role_label(i));
 	tmpl_set_int(ctx, "password_min", PASSWORD_MIN_CHARS);
-	return resp_page(req, status, "portal/profile", ctx);
+	return response_page(req, status, "portal/profile", ctx);
 }
 
 /* GET /profilo: 200 */
@@ -634,9 +631,9 @@ account_profile_submit(struct request *req)
 {
 	if (req->nerrors > 0)
 		return account_profile_form(req, 400);
-	if (account_db_set_name(req->db, req->user->id, req_str(req, "name")) == -1)
+	if (account_db_set_name(req->db, req->user->id, request_str(req, "name")) == -1)
 		return 500;
-	return resp_redirect(req, "/profilo?esito=profilo-salvato");
+	return response_redirect(req, "/profilo?esito=profilo-salvato");
 }
 
 /* POST /profilo/password: 303 back with a notice; 400 wrong current password or form; 500.
@@ -660,8 +657,8 @@ account_password_submit(struct request *req)
 			return 500;
 		if (failures >= account_cfg->login_max_per_account)
 			return account_limited(req, retry);
-		if ((ok = password_verify(acct.password_hash, req_str(req, "current_password"))) == -1)
-			return resp_busy(req);
+		if ((ok = password_verify(acct.password_hash, request_str(req, "current_password"))) == -1)
+			return response_busy(req);
 		if (!ok) {
 			if (ratelimit_add(req->db, "login_email", req->user->email) == -1)
 				return 500;
@@ -670,8 +667,8 @@ account_password_submit(struct request *req)
 	}
 	if (req->nerrors > 0)
 		return account_profile_form(req, 400);
-	if (password_hash(req_str(req, "password"), pw) == -1)
-		return resp_busy(req);
+	if (password_hash(request_str(req, "password"), pw) == -1)
+		return response_busy(req);
 	/* Every session ends, this one included, and a new one starts in the
 	 * same transaction: whoever knew the old password is signed out. */
 	if (db_begin(req->db) == -1 ||
@@ -684,7 +681,7 @@ account_password_submit(struct request *req)
 	req->session_id = 0;	/* deleted with the others */
 	if (session_start(req, req->user->id) == -1 || db_commit(req->db) == -1)
 		goto out;
-	status = resp_redirect(req, "/profilo?esito=password-cambiata");
+	status = response_redirect(req, "/profilo?esito=password-cambiata");
 out:
 	db_rollback(req->db);
 	return status;
@@ -728,19 +725,19 @@ account_api_login(struct request *req)
 	struct account acct;
 	int64_t retry = 0;
 
-	switch (account_login(req, req_str(req, "email"), req_str(req, "password"), &acct, &retry)) {
+	switch (account_login(req, request_str(req, "email"), request_str(req, "password"), &acct, &retry)) {
 	case LOGIN_OK:
 		break;
 	case LOGIN_BAD:
-		return resp_json_error(req, 401, "bad_credentials", "Email o password non corretti.");
+		return response_json_error(req, 401, "bad_credentials", "Email o password non corretti.");
 	case LOGIN_NOT_ACTIVE:
-		return resp_json_error(req, 403, "account_not_active", account_not_active_message(&acct));
+		return response_json_error(req, 403, "account_not_active", account_not_active_message(&acct));
 	case LOGIN_LIMITED:
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry));
-		return resp_json_error(req, 429, "too_many_attempts",
-				       "Troppi tentativi di accesso non riusciti.");
+		response_header(req, "Retry-After", arena_printf(req->arena, "%lld", (long long)retry));
+		return response_json_error(req, 429, "too_many_attempts",
+					   "Troppi tentativi di accesso non riusciti.");
 	case LOGIN_BUSY:
-		return resp_busy(req);
+		return response_busy(req);
 	default:
 		return 500;
 	}
@@ -749,7 +746,7 @@ account_api_login(struct request *req)
 	account_json_user(&w, "user", req->user, NULL);
 	json_str(&w, "csrf_token", req->csrf_token);
 	json_obj_close(&w);
-	return resp_json(req, 200);
+	return response_json(req, 200);
 }
 
 /* DELETE /api/v1/session: 204; 500. */
@@ -773,40 +770,38 @@ account_api_me(struct request *req)
 	if (!req->via_bearer)
 		json_str(&w, "csrf_token", req->csrf_token);
 	json_obj_close(&w);
-	return resp_json(req, 200);
+	return response_json(req, 200);
 }
-
-#define ROUTE_FIELDS(f) f, ARRAY_SIZE(f)
 
 static const struct route account_routes[] = {
 	{ METHOD_GET, "/registrati", account_register_page, ROLE_PUBLIC, ROUTE_FORM, NULL, 0, "account.register" },
 	{ METHOD_POST, "/registrati", account_register_submit, ROLE_PUBLIC, ROUTE_FORM,
-	  ROUTE_FIELDS(account_register_fields), "account.register" },
+	  ROUTER_FIELDS(account_register_fields), "account.register" },
 	{ METHOD_GET, "/conferma", account_confirm_page, ROLE_PUBLIC, 0,
-	  ROUTE_FIELDS(account_confirm_fields), "account.confirm" },
+	  ROUTER_FIELDS(account_confirm_fields), "account.confirm" },
 	{ METHOD_POST, "/conferma", account_confirm_submit, ROLE_PUBLIC, 0,
-	  ROUTE_FIELDS(account_confirm_post_fields), "account.confirm" },
+	  ROUTER_FIELDS(account_confirm_post_fields), "account.confirm" },
 	{ METHOD_GET, "/accedi", account_login_page, ROLE_PUBLIC, ROUTE_FORM,
-	  ROUTE_FIELDS(account_login_page_fields), "account.login" },
+	  ROUTER_FIELDS(account_login_page_fields), "account.login" },
 	{ METHOD_POST, "/accedi", account_login_submit, ROLE_PUBLIC, ROUTE_FORM,
-	  ROUTE_FIELDS(account_login_fields), "account.login" },
+	  ROUTER_FIELDS(account_login_fields), "account.login" },
 	{ METHOD_POST, "/esci", account_logout, ROLE_MEMBER, 0, NULL, 0, "account.logout" },
 	{ METHOD_GET, "/password/dimenticata", account_forgot_page, ROLE_PUBLIC, 0, NULL, 0,
 	  "account.forgot" },
 	{ METHOD_POST, "/password/dimenticata", account_forgot_submit, ROLE_PUBLIC, ROUTE_FORM,
-	  ROUTE_FIELDS(account_forgot_fields), "account.forgot" },
+	  ROUTER_FIELDS(account_forgot_fields), "account.forgot" },
 	{ METHOD_GET, "/password/reimposta", account_reset_page, ROLE_PUBLIC, 0,
-	  ROUTE_FIELDS(account_reset_page_fields), "account.reset" },
+	  ROUTER_FIELDS(account_reset_page_fields), "account.reset" },
 	{ METHOD_POST, "/password/reimposta", account_reset_submit, ROLE_PUBLIC, ROUTE_FORM,
-	  ROUTE_FIELDS(account_reset_fields), "account.reset" },
+	  ROUTER_FIELDS(account_reset_fields), "account.reset" },
 	{ METHOD_GET, "/profilo", account_profile_page, ROLE_MEMBER, ROUTE_FORM,
-	  ROUTE_FIELDS(account_profile_page_fields), "account.profile" },
+	  ROUTER_FIELDS(account_profile_page_fields), "account.profile" },
 	{ METHOD_POST, "/profilo", account_profile_submit, ROLE_MEMBER, ROUTE_FORM,
-	  ROUTE_FIELDS(account_profile_fields), "account.profile" },
+	  ROUTER_FIELDS(account_profile_fields), "account.profile" },
 	{ METHOD_POST, "/profilo/password", account_password_submit, ROLE_MEMBER, ROUTE_FORM,
-	  ROUTE_FIELDS(account_password_fields), "account.password" },
+	  ROUTER_FIELDS(account_password_fields), "account.password" },
 	{ METHOD_POST, "/api/v1/session", account_api_login, ROLE_PUBLIC, ROUTE_API | ROUTE_NO_CSRF,
-	  ROUTE_FIELDS(account_api_login_fields), "api.session" },
+	  ROUTER_FIELDS(account_api_login_fields), "api.session" },
 	{ METHOD_DELETE, "/api/v1/session", account_api_logout, ROLE_MEMBER, ROUTE_API, NULL, 0,
 	  "api.session" },
 	{ METHOD_GET, "/api/v1/me", account_api_me, ROLE_MEMBER, ROUTE_API, NULL, 0, "api.me" },

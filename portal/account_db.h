@@ -43,11 +43,18 @@ int account_db_session_user(struct db *db, struct arena *a, const char *hash,
 /* The active user of a bearer token (by hash); *out NULL if none. */
 int account_db_bearer_user(struct db *db, struct arena *a, const char *hash, struct user **out);
 
+/*
+ * Stores a session of user_id under hash (the token's hash, never the
+ * token), expiring ttl seconds from now, with the client's addr and
+ * user_agent (cut to 300 characters).  Returns the session id, or -1.
+ */
 int64_t account_db_session_create(struct db *db, int64_t user_id, const char *hash, int ttl,
 				  const char *addr, const char *user_agent);
+/* Deletes one session (sign-out); 0 also if it was already gone. */
 int account_db_session_delete(struct db *db, int64_t session_id);
 /* Ends every session of a user (password change or reset, disabling). */
 int account_db_sessions_end(struct db *db, int64_t user_id);
+/* Stores an API bearer token of user_id by its hash; -1 also if the hash exists. */
 int account_db_bearer_create(struct db *db, int64_t user_id, const char *hash);
 
 /* By email (case-insensitive) or id; *found false if no such user. */
@@ -66,13 +73,34 @@ int64_t account_db_create(struct db *db, const char *email, const char *name,
 			  const char *password_hash, int64_t org_id, const char *status,
 			  const char *roles);
 
+/*
+ * The setters update one column of user id and return 0, also when no
+ * such user exists (nothing is updated); -1 on error, a value the
+ * schema's CHECK refuses included.
+ */
+
+/*
+ * Sets the status (unconfirmed, pending, active, disabled).  approved_by
+ * is the id of the administrator approving the account: when it is > 0
+ * it is stored with the time as who approved the account and when; 0
+ * keeps the previous approval as it is (a user confirming their email, a
+ * status change that is not an approval).
+ */
 int account_db_set_status(struct db *db, int64_t id, const char *status, int64_t approved_by);
+/* password_hash is the full encoded hash (password.h), never the password. */
 int account_db_set_password(struct db *db, int64_t id, const char *password_hash);
 int account_db_set_name(struct db *db, int64_t id, const char *name);
+/* roles is a text[] literal of role names ("{operatore,admin}", role_format_array()). */
 int account_db_set_roles(struct db *db, int64_t id, const char *roles);
-/* org_id 0 clears the organisation. */
+/* org_id 0 clears the organisation; an org_id that does not exist is an error. */
 int account_db_set_org(struct db *db, int64_t id, int64_t org_id);
 
+/*
+ * One page of the users matching f (NULL or 0 members match all),
+ * pending ones first, then by name: out->items has out->count accounts,
+ * out->total counts every match.  f->query is matched literally (% and _ are not
+ * wildcards) against name and email, case-insensitively.
+ */
 int account_db_list(struct db *db, struct arena *a, const struct account_filter *f,
 		    struct account_list *out);
 

@@ -22,8 +22,10 @@
 #include "json.h"
 #include "log.h"
 #include "mail.h"
+#include "org.h"
 #include "org_db.h"
 #include "password.h"
+#include "response.h"
 #include "role.h"
 #include "router.h"
 #include "tmpl.h"
@@ -34,7 +36,6 @@
 static const struct config *admin_cfg;
 
 static const char *const admin_statuses[] = { "unconfirmed", "pending", "active", "disabled", NULL };
-static const char *const admin_org_kinds[] = { "regione", "comune", "municipio", "ambito", "altro", NULL };
 
 static const char *
 admin_status_label(const char *status)
@@ -68,7 +69,7 @@ admin_users_url(struct request *req, long long page)
 	buf_init(&url, 4096);
 	buf_printf(&url, "/admin/utenti?pagina=%lld", page);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		const struct field_value *v = req_field(req, keys[i]);
+		const struct field_value *v = request_field(req, keys[i]);
 		if (v == NULL || !v->present)
 			continue;
 		buf_printf(&url, "&%s=", keys[i]);
@@ -84,31 +85,26 @@ static int
 admin_users_page(struct request *req)
 {
 	struct account_filter f = {
-		.query = req_str(req, "q"), .status = req_str(req, "stato"),
-		.org_id = req_int(req, "ente", 0), .limit = ADMIN_PAGE_SIZE,
-		.offset = (int)(req_int(req, "pagina", 1) - 1) * ADMIN_PAGE_SIZE,
+		.query = request_str(req, "q"), .status = request_str(req, "stato"),
+		.org_id = request_int(req, "ente", 0), .limit = ADMIN_PAGE_SIZE,
+		.offset = (int)(request_int(req, "pagina", 1) - 1) * ADMIN_PAGE_SIZE,
 	};
-	struct tmpl_ctx *ctx = resp_ctx(req, "Utenti");
+	struct tmpl_ctx *ctx = response_ctx(req, "Utenti");
 	struct account_list list;
 	struct org_list orgs;
-	long long page = req_int(req, "pagina", 1);
+	long long page = request_int(req, "pagina", 1);
 
 	if (account_db_list(req->db, req->arena, &f, &list) == -1 ||
 	    org_db_list(req->db, req->arena, &orgs) == -1)
 		return 500;
-	resp_form(req, ctx);
+	response_form(req, ctx);
 	for (int i = 0; admin_statuses[i]; i++) {
 		struct tmpl_ctx *s = tmpl_list_add(ctx, "statuses");
 		tmpl_set(s, "value", admin_statuses[i]);
 		tmpl_set(s, "label", admin_status_label(admin_statuses[i]));
 		tmpl_set_bool(s, "selected", f.status && strcmp(f.status, admin_statuses[i]) == 0);
 	}
-	for (int i = 0; i < orgs.count; i++) {
-		struct tmpl_ctx *o = tmpl_list_add(ctx, "orgs");
-		tmpl_set_int(o, "id", orgs.items[i].id);
-		tmpl_set(o, "label", orgs.items[i].path);
-		tmpl_set_bool(o, "selected", orgs.items[i].id == f.org_id);
-	}
+	org_options(ctx, &orgs, f.org_id);
 	for (int i = 0; i < list.count; i++) {
 		const struct account *a = &list.items[i];
 		struct tmpl_ctx *u = tmpl_list_add(ctx, "users");
@@ -125,7 +121,7 @@ admin_users_page(struct request *req)
 		tmpl_set(ctx, "prev_url", admin_users_url(req, page - 1));
 	if (page * ADMIN_PAGE_SIZE < list.total)
 		tmpl_set(ctx, "next_url", admin_users_url(req, page + 1));
-	return resp_page(req, 200, "portal/admin_users", ctx);
+	return response_page(req, 200, "portal/admin_users", ctx);
 }
 
 /* ---- one user ---- */
@@ -138,12 +134,12 @@ static const struct field admin_user_fields[] = {
 static int
 admin_user_form(struct request *req, int status, const struct account *acct, const char *message)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, acct->user.name);
+	struct tmpl_ctx *ctx = response_ctx(req, acct->user.name);
 	struct org_list orgs;
 
 	if (org_db_list(req->db, req->arena, &orgs) == -1)
 		return 500;
-	resp_form(req, ctx);
+	response_form(req, ctx);
 	tmpl_set_int(ctx, "id", acct->user.id);
 	tmpl_set(ctx, "name", acct->user.name);
 	tmpl_set(ctx, "email", acct->user.email);
@@ -155,7 +151,7 @@ admin_user_form(struct request *req, int status, const struct account *acct, con
 					   acct->user.id != req->user->id);
 	tmpl_set_bool(ctx, "can_enable", strcmp(acct->status, "disabled") == 0);
 	tmpl_set(ctx, "message", message);
-	if (req_str(req, "esito"))
+	if (request_str(req, "esito"))
 		tmpl_set(ctx, "notice", "Modifiche salvate.");
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		struct tmpl_ctx *r = tmpl_list_add(ctx, "roles");
@@ -163,13 +159,8 @@ admin_user_form(struct request *req, int status, const struct account *acct, con
 		tmpl_set(r, "label", role_label(i));
 		tmpl_set_bool(r, "checked", acct->user.roles & (1u << i));
 	}
-	for (int i = 0; i < orgs.count; i++) {
-		struct tmpl_ctx *o = tmpl_list_add(ctx, "orgs");
-		tmpl_set_int(o, "id", orgs.items[i].id);
-		tmpl_set(o, "label", orgs.items[i].path);
-		tmpl_set_bool(o, "selected", orgs.items[i].id == acct->user.org_id);
-	}
-	return resp_page(req, status, "portal/admin_user", ctx);
+	org_options(ctx, &orgs, acct->user.org_id);
+	return response_page(req, status, "portal/admin_user", ctx);
 }
 
 /* GET /admin/utenti/{id}: 200; 404. */
@@ -179,10 +170,10 @@ admin_user_page(struct request *req)
 	struct account acct;
 	bool found;
 
-	if (account_db_by_id(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
+	if (account_db_by_id(req->db, req->arena, request_int(req, "id", 0), &acct, &found) == -1)
 		return 500;
 	if (!found)
-		return resp_error(req, 404, "Utente non trovato.");
+		return response_error(req, 404, "Utente non trovato.");
 	return admin_user_form(req, 200, &acct, NULL);
 }
 
@@ -314,25 +305,25 @@ admin_user_submit(struct request *req)
 {
 	struct admin_change c = { 0 };
 	struct account acct;
-	const char *action = req_str(req, "action"), *message = NULL;
+	const char *action = request_str(req, "action"), *message = NULL;
 	bool found;
 	int rc, status = 500;
 
 	if (strcmp(action, "save") == 0) {
 		c.set_roles = true;
 		for (int i = 0; i < ROLE_COUNT; i++)
-			if (req_int(req, arena_printf(req->arena, "role_%s", role_name(i)), 0))
+			if (request_int(req, arena_printf(req->arena, "role_%s", role_name(i)), 0))
 				c.roles |= 1u << i;
 		c.set_org = true;
-		c.org_id = req_int(req, "org", 0);
+		c.org_id = request_int(req, "org", 0);
 	} else {
 		c.status = strcmp(action, "disable") == 0 ? "disabled" : "active";
 	}
 	if (db_begin(req->db) == -1 ||
-	    account_db_lock(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
+	    account_db_lock(req->db, req->arena, request_int(req, "id", 0), &acct, &found) == -1)
 		goto out;
 	if (!found) {
-		status = resp_error(req, 404, "Utente non trovato.");
+		status = response_error(req, 404, "Utente non trovato.");
 		goto out;
 	}
 	if ((rc = admin_apply(req, &acct, &c, &message)) == -1)
@@ -344,8 +335,8 @@ admin_user_submit(struct request *req)
 	}
 	if (db_commit(req->db) == -1)
 		goto out;
-	status = resp_redirect(req, arena_printf(req->arena, "/admin/utenti/%lld?esito=salvato",
-						 (long long)acct.user.id));
+	status = response_redirect(req, arena_printf(req->arena, "/admin/utenti/%lld?esito=salvato",
+						     (long long)acct.user.id));
 out:
 	db_rollback(req->db);
 	return status;
@@ -355,7 +346,7 @@ out:
 
 static const struct field admin_org_fields[] = {
 	{ "name", FIELD_BODY, VALID_TEXT, 2, 200, NULL, FIELD_REQUIRED, "Nome dell'ente" },
-	{ "kind", FIELD_BODY, VALID_ENUM, 0, 0, admin_org_kinds, FIELD_REQUIRED, "Tipo" },
+	{ "kind", FIELD_BODY, VALID_ENUM, 0, 0, org_db_kinds, FIELD_REQUIRED, "Tipo" },
 	{ "parent", FIELD_BODY, VALID_INT, 0, INT64_MAX, NULL, 0, "Ente superiore" },
 };
 
@@ -375,13 +366,13 @@ admin_kind_label(const char *kind)
 static int
 admin_orgs_form(struct request *req, int status, const char *message)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, "Enti");
+	struct tmpl_ctx *ctx = response_ctx(req, "Enti");
 	struct org_list orgs;
-	long long parent = req_int(req, "parent", 0);
+	long long parent = request_int(req, "parent", 0);
 
 	if (org_db_list(req->db, req->arena, &orgs) == -1)
 		return 500;
-	resp_form(req, ctx);
+	response_form(req, ctx);
 	tmpl_set(ctx, "message", message);
 	for (int i = 0; i < orgs.count; i++) {
 		const struct org *o = &orgs.items[i];
@@ -395,13 +386,13 @@ admin_orgs_form(struct request *req, int status, const char *message)
 		tmpl_setf(t, "indent", "%d", o->depth);
 		tmpl_set_bool(t, "selected", o->id == parent);
 	}
-	for (int i = 0; admin_org_kinds[i]; i++) {
+	for (int i = 0; org_db_kinds[i]; i++) {
 		struct tmpl_ctx *k = tmpl_list_add(ctx, "kinds");
-		tmpl_set(k, "value", admin_org_kinds[i]);
-		tmpl_set(k, "label", admin_kind_label(admin_org_kinds[i]));
-		tmpl_set_bool(k, "selected", req_str(req, "kind") && strcmp(req_str(req, "kind"), admin_org_kinds[i]) == 0);
+		tmpl_set(k, "value", org_db_kinds[i]);
+		tmpl_set(k, "label", admin_kind_label(org_db_kinds[i]));
+		tmpl_set_bool(k, "selected", request_str(req, "kind") && strcmp(request_str(req, "kind"), org_db_kinds[i]) == 0);
 	}
-	return resp_page(req, status, "portal/admin_orgs", ctx);
+	return response_page(req, status, "portal/admin_orgs", ctx);
 }
 
 /* GET /admin/enti: 200 */
@@ -458,13 +449,13 @@ admin_orgs_submit(struct request *req)
 
 	if (req->nerrors > 0)
 		return admin_orgs_form(req, 400, NULL);
-	rc = admin_org_create(req, req_str(req, "name"), req_str(req, "kind"),
-			      req_int(req, "parent", 0), &id, &message);
+	rc = admin_org_create(req, request_str(req, "name"), request_str(req, "kind"),
+			      request_int(req, "parent", 0), &id, &message);
 	if (rc == -1)
 		return 500;
 	if (rc > 0)
 		return admin_orgs_form(req, rc, message);
-	return resp_redirect(req, "/admin/enti");
+	return response_redirect(req, "/admin/enti");
 }
 
 /* ---- JSON API ---- */
@@ -500,12 +491,12 @@ admin_api_orgs(struct request *req)
 		admin_json_org(&w, &orgs.items[i]);
 	json_arr_close(&w);
 	json_obj_close(&w);
-	return resp_json(req, 200);
+	return response_json(req, 200);
 }
 
 static const struct field admin_api_org_fields[] = {
 	{ "name", FIELD_BODY, VALID_TEXT, 2, 200, NULL, FIELD_REQUIRED, "name" },
-	{ "kind", FIELD_BODY, VALID_ENUM, 0, 0, admin_org_kinds, 0, "kind" },
+	{ "kind", FIELD_BODY, VALID_ENUM, 0, 0, org_db_kinds, 0, "kind" },
 	{ "parent_id", FIELD_BODY, VALID_INT, 1, INT64_MAX, NULL, 0, "parent_id" },
 };
 
@@ -518,19 +509,19 @@ admin_api_org_create(struct request *req)
 	int64_t id;
 	int rc;
 
-	rc = admin_org_create(req, req_str(req, "name"),
-			      req_str(req, "kind") ? req_str(req, "kind") : "altro",
-			      req_int(req, "parent_id", 0), &id, &message);
+	rc = admin_org_create(req, request_str(req, "name"),
+			      request_str(req, "kind") ? request_str(req, "kind") : "altro",
+			      request_int(req, "parent_id", 0), &id, &message);
 	if (rc == -1)
 		return 500;
 	if (rc > 0)
-		return resp_json_error(req, rc, rc == 409 ? "conflict" : "bad_request", message);
+		return response_json_error(req, rc, rc == 409 ? "conflict" : "bad_request", message);
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
 	json_int(&w, "id", id);
 	json_obj_close(&w);
-	resp_header(req, "Location", arena_printf(req->arena, "/api/v1/orgs/%lld", (long long)id));
-	return resp_json(req, 201);
+	response_header(req, "Location", arena_printf(req->arena, "/api/v1/orgs/%lld", (long long)id));
+	return response_json(req, 201);
 }
 
 static const struct field admin_api_users_fields[] = {
@@ -550,19 +541,19 @@ static int
 admin_api_users(struct request *req)
 {
 	struct account_filter f = {
-		.query = req_str(req, "q"), .status = req_str(req, "status"),
-		.org_id = req_int(req, "org_id", 0), .limit = (int)req_int(req, "limit", 100),
-		.offset = (int)req_int(req, "offset", 0),
+		.query = request_str(req, "q"), .status = request_str(req, "status"),
+		.org_id = request_int(req, "org_id", 0), .limit = (int)request_int(req, "limit", 100),
+		.offset = (int)request_int(req, "offset", 0),
 	};
 	struct account_list list;
 	struct json_writer w;
 
 	if (!(req->user->roles & ADMIN_ROLES)) {
 		if (req->user->org_id == 0)
-			return resp_json_error(req, 403, "forbidden", "Non appartieni a nessun ente.");
+			return response_json_error(req, 403, "forbidden", "Non appartieni a nessun ente.");
 		if (f.org_id != 0 && f.org_id != req->user->org_id)
-			return resp_json_error(req, 403, "forbidden",
-					       "Puoi vedere solo le persone del tuo ente.");
+			return response_json_error(req, 403, "forbidden",
+						   "Puoi vedere solo le persone del tuo ente.");
 		f.org_id = req->user->org_id;
 	}
 	if (account_db_list(req->db, req->arena, &f, &list) == -1)
@@ -575,7 +566,7 @@ admin_api_users(struct request *req)
 	json_arr_close(&w);
 	json_int(&w, "total", list.total);
 	json_obj_close(&w);
-	return resp_json(req, 200);
+	return response_json(req, 200);
 }
 
 /* Answers {"user": ...} with status. */
@@ -588,7 +579,7 @@ admin_json_user_reply(struct request *req, int status, const struct account *acc
 	json_obj_open(&w, NULL);
 	account_json_user(&w, "user", &acct->user, acct->status);
 	json_obj_close(&w);
-	return resp_json(req, status);
+	return response_json(req, status);
 }
 
 /* Reads "roles": ["operatore", ...] into *mask; -1 on a wrong type or unknown name. */
@@ -625,36 +616,36 @@ admin_api_user_create(struct request *req)
 	struct buf rolebuf;
 	struct account acct;
 	bool exists = true, found;
-	int64_t id, org = req_int(req, "org_id", 0);
+	int64_t id, org = request_int(req, "org_id", 0);
 	int status = 500;
 
 	if (jr != NULL && admin_json_roles(jr, &roles) == -1)
-		return resp_json_error(req, 400, "bad_request", "«roles»: elenco di ruoli non valido.");
+		return response_json_error(req, 400, "bad_request", "«roles»: elenco di ruoli non valido.");
 	if ((roles & ROLE_ADMIN) && !(req->user->roles & ROLE_ADMIN))
-		return resp_json_error(req, 403, "forbidden", "Solo un amministratore crea amministratori.");
+		return response_json_error(req, 403, "forbidden", "Solo un amministratore crea amministratori.");
 	if (org != 0 && org_db_exists(req->db, org, &exists) == -1)
 		return 500;
 	if (!exists)
-		return resp_json_error(req, 400, "bad_request", "«org_id»: l'ente non esiste.");
-	if (password_hash(req_str(req, "password"), hash) == -1)
-		return resp_busy(req);
+		return response_json_error(req, 400, "bad_request", "«org_id»: l'ente non esiste.");
+	if (password_hash(request_str(req, "password"), hash) == -1)
+		return response_busy(req);
 	buf_init(&rolebuf, 256);
 	role_format_array(roles, &rolebuf);
 	if (db_begin(req->db) == -1)
 		goto out;
-	id = account_db_create(req->db, req_str(req, "email"), req_str(req, "name"), hash, org,
+	id = account_db_create(req->db, request_str(req, "email"), request_str(req, "name"), hash, org,
 			       "active", rolebuf.data);
 	if (id < 0)
 		goto out;
 	if (id == 0) {
-		status = resp_json_error(req, 409, "conflict", "Esiste già un account con questo indirizzo email.");
+		status = response_json_error(req, 409, "conflict", "Esiste già un account con questo indirizzo email.");
 		goto out;
 	}
 	if (account_db_audit(req->db, req->user->id, "user_create", id, rolebuf.data, req->client_addr) == -1 ||
 	    account_db_by_id(req->db, req->arena, id, &acct, &found) == -1 || !found ||
 	    db_commit(req->db) == -1)
 		goto out;
-	resp_header(req, "Location", arena_printf(req->arena, "/api/v1/users/%lld", (long long)id));
+	response_header(req, "Location", arena_printf(req->arena, "/api/v1/users/%lld", (long long)id));
 	status = admin_json_user_reply(req, 201, &acct);
 out:
 	buf_release(&rolebuf);
@@ -684,26 +675,26 @@ admin_api_user_patch(struct request *req)
 
 	if (jr != NULL) {
 		if (admin_json_roles(jr, &c.roles) == -1)
-			return resp_json_error(req, 400, "bad_request", "«roles»: elenco di ruoli non valido.");
+			return response_json_error(req, 400, "bad_request", "«roles»: elenco di ruoli non valido.");
 		c.set_roles = true;
 	}
-	c.name = req_str(req, "name");
-	c.status = req_str(req, "status");
-	if (req_field(req, "org_id")->present) {
+	c.name = request_str(req, "name");
+	c.status = request_str(req, "status");
+	if (request_field(req, "org_id")->present) {
 		c.set_org = true;
-		c.org_id = req_int(req, "org_id", 0);
+		c.org_id = request_int(req, "org_id", 0);
 	}
 	if (db_begin(req->db) == -1 ||
-	    account_db_lock(req->db, req->arena, req_int(req, "id", 0), &acct, &found) == -1)
+	    account_db_lock(req->db, req->arena, request_int(req, "id", 0), &acct, &found) == -1)
 		goto out;
 	if (!found) {
-		status = resp_json_error(req, 404, "not_found", "Utente non trovato.");
+		status = response_json_error(req, 404, "not_found", "Utente non trovato.");
 		goto out;
 	}
 	if ((rc = admin_apply(req, &acct, &c, &message)) == -1)
 		goto out;
 	if (rc > 0) {
-		status = resp_json_error(req, rc, rc == 403 ? "forbidden" : "bad_request", message);
+		status = response_json_error(req, rc, rc == 403 ? "forbidden" : "bad_request", message);
 		goto out;
 	}
 	/* The answer is read inside the transaction: once committed, the
@@ -717,27 +708,25 @@ out:
 	return status;
 }
 
-#define ROUTE_FIELDS(f) f, ARRAY_SIZE(f)
-
 static const struct route admin_routes[] = {
 	{ METHOD_GET, "/admin/utenti", admin_users_page, ADMIN_ROLES, 0,
-	  ROUTE_FIELDS(admin_users_fields), "admin.users" },
+	  ROUTER_FIELDS(admin_users_fields), "admin.users" },
 	{ METHOD_GET, "/admin/utenti/{id}", admin_user_page, ADMIN_ROLES, 0,
-	  ROUTE_FIELDS(admin_user_fields), "admin.user" },
+	  ROUTER_FIELDS(admin_user_fields), "admin.user" },
 	{ METHOD_POST, "/admin/utenti/{id}", admin_user_submit, ADMIN_ROLES, 0,
-	  ROUTE_FIELDS(admin_user_post_fields), "admin.user" },
+	  ROUTER_FIELDS(admin_user_post_fields), "admin.user" },
 	{ METHOD_GET, "/admin/enti", admin_orgs_page, ADMIN_ROLES, 0, NULL, 0, "admin.orgs" },
 	{ METHOD_POST, "/admin/enti", admin_orgs_submit, ADMIN_ROLES, ROUTE_FORM,
-	  ROUTE_FIELDS(admin_org_fields), "admin.orgs" },
+	  ROUTER_FIELDS(admin_org_fields), "admin.orgs" },
 	{ METHOD_GET, "/api/v1/orgs", admin_api_orgs, ROLE_MEMBER, ROUTE_API, NULL, 0, "api.orgs" },
 	{ METHOD_POST, "/api/v1/orgs", admin_api_org_create, ROLE_ADMIN, ROUTE_API,
-	  ROUTE_FIELDS(admin_api_org_fields), "api.orgs" },
+	  ROUTER_FIELDS(admin_api_org_fields), "api.orgs" },
 	{ METHOD_GET, "/api/v1/users", admin_api_users, ADMIN_ROLES | ROLE_REFERENTE, ROUTE_API,
-	  ROUTE_FIELDS(admin_api_users_fields), "api.users" },
+	  ROUTER_FIELDS(admin_api_users_fields), "api.users" },
 	{ METHOD_POST, "/api/v1/users", admin_api_user_create, ROLE_ADMIN, ROUTE_API,
-	  ROUTE_FIELDS(admin_api_user_create_fields), "api.users" },
+	  ROUTER_FIELDS(admin_api_user_create_fields), "api.users" },
 	{ METHOD_PATCH, "/api/v1/users/{id}", admin_api_user_patch, ROLE_ADMIN, ROUTE_API,
-	  ROUTE_FIELDS(admin_api_user_patch_fields), "api.user" },
+	  ROUTER_FIELDS(admin_api_user_patch_fields), "api.user" },
 };
 
 void

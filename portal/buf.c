@@ -3,9 +3,12 @@
  */
 #include "compat.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "log.h"
@@ -139,6 +142,45 @@ buf_truncate(struct buf *b, size_t len)
 		return;
 	b->len = len;
 	b->data[len] = '\0';
+}
+
+int
+buf_read_file(struct buf *b, const char *path)
+{
+	size_t oldlen = b->len;
+	char chunk[8192];
+	ssize_t n;
+	int fd, rc = -1, saved;
+
+	if (b->err) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		buf_add(b, chunk, (size_t)n);
+		if (b->err) {
+			errno = EFBIG;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	/* close() must not clobber the errno the caller reads. */
+	saved = errno;
+	close(fd);
+	if (rc == -1)
+		buf_truncate(b, oldlen);
+	errno = saved;
+	return rc;
 }
 
 char *

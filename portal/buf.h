@@ -49,6 +49,16 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_truncate(struct buf *b, size_t len);
 
 /*
+ * Appends the whole content of the file at path (git's strbuf_read_file).
+ * Returns 0 on success.  Returns -1 with errno set if the file cannot be
+ * opened or read, and -1 with b->err set (errno EFBIG) if the content
+ * would pass the cap or b->err was already set; in both cases b is left
+ * at its length before the call (err stays set).  The content may hold
+ * NUL bytes: callers that want a C string check for them.
+ */
+int buf_read_file(struct buf *b, const char *path);
+
+/*
  * Returns the malloc'ed, NUL-terminated contents (the caller frees them)
  * and stores the length in *len if len is not NULL; the buffer is left
  * empty as after buf_init().

@@ -101,7 +101,7 @@ static const struct config_directive config_table[] = {
 	  CONFIG_OFF(smtp_password_file), NULL, config_check_secret_file, CONFIG_EMPTY },
 	{ "mail_from", NULL, CONFIG_STRING, 0, 0, "portale@localhost",
 	  CONFIG_OFF(mail_from), NULL, config_check_mail_from, 0 },
-	{ "portal_name", NULL, CONFIG_STRING, 0, 0, "Portale SIGeSS - Formazione e comunità",
+	{ "portal_name", NULL, CONFIG_STRING, 0, 0, "Portale formazione e comunità SIGeSS",
 	  CONFIG_OFF(portal_name), NULL, NULL, 0 },
 	{ "var_dir", NULL, CONFIG_STRING, 0, 0, "var",
 	  CONFIG_OFF(var_dir), NULL, NULL, CONFIG_ENV },
@@ -811,27 +811,17 @@ int
 config_load(struct config *c, const char *path)
 {
 	struct buf b;
-	char chunk[4096];
 	const char *nul;
-	FILE *fp;
 	size_t n;
 	int rc = -1, line;
 
 	memset(c, 0, sizeof(*c));
 	buf_init(&b, CONFIG_FILE_MAX);
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		log_warn("cannot open config \"%s\"", path);
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&b, chunk, n);
-	if (ferror(fp)) {
-		log_warn("cannot read config \"%s\"", path);
-		goto out;
-	}
-	if (b.err) {
-		log_warnx("%s: larger than %zu bytes", path, CONFIG_FILE_MAX);
+	if (buf_read_file(&b, path) == -1) {
+		if (b.err)
+			log_warnx("%s: larger than %zu bytes", path, CONFIG_FILE_MAX);
+		else
+			log_warn("cannot open config \"%s\"", path);
 		goto out;
 	}
 	/* The parser sees a C string: a NUL would silently end the file. */
@@ -845,8 +835,6 @@ config_load(struct config *c, const char *path)
 	}
 	rc = config_load_string(c, path, b.data);
 out:
-	if (fp != NULL)
-		fclose(fp);
 	buf_release(&b);
 	return rc;
 }

@@ -292,7 +292,22 @@ db_begin(struct db *db)
 int
 db_commit(struct db *db)
 {
-	return db_script(db, "COMMIT");
+	PGresult *res;
+	int rc = -1;
+
+	if (db->conn == NULL || !db->up)
+		return -1;
+	res = PQexec(db->conn, "COMMIT");
+	/* COMMIT of a transaction in which a statement failed "succeeds" as
+	 * a ROLLBACK: only the COMMIT tag means the work is saved. */
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0)
+		rc = 0;
+	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		db_fail(db, NULL, res);
+	else
+		log_warnx("database: COMMIT rolled back a failed transaction");
+	PQclear(res);
+	return rc;
 }
 
 void

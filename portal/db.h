@@ -35,6 +35,11 @@ struct db_res {
 
 /* A handle for conninfo (copied); connects lazily, never fails. Free with db_close(). */
 struct db *db_open(const char *conninfo);
+
+/*
+ * Closes the connection, if any, and frees db and everything it owns.
+ * Results already copied into an arena stay valid.  NULL is a no-op.
+ */
 void db_close(struct db *db);
 
 /*
@@ -68,8 +73,16 @@ int64_t db_query_int(struct db *db, const struct db_stmt *stmt, const char *cons
 /* Runs a fixed SQL script (migrations, BEGIN/COMMIT); never with request data. */
 int db_script(struct db *db, const char *sql);
 
+/*
+ * BEGIN and COMMIT, through db_script(): 0 on success, -1 (logged) on
+ * error, a lost connection included.  After a statement of the
+ * transaction failed PostgreSQL turns COMMIT into a rollback that still
+ * reports success, so callers stop at the first failure and call
+ * db_rollback() instead of committing.
+ */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
+
 /* Rolls back; safe to call when no transaction is open. */
 void db_rollback(struct db *db);
 

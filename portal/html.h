@@ -2,9 +2,10 @@
  * html.h - HTML output helpers: escaping and URL checks.
  *
  * Everything the portal writes into a page goes through html_escape()
- * unless it is HTML the portal produced itself (see tmpl.h); every URL
- * written into href or src goes through html_url_is_safe() first.
- * Both functions are pure and thread-safe.
+ * unless it is HTML the portal produced itself (see tmpl.h).  Templates
+ * only escape: they do not check URLs, so a caller that puts a URL coming
+ * from a user into an href or src attribute must check it with
+ * html_url_is_safe() first.  All functions here are pure and thread-safe.
  */
 #ifndef PORTAL_HTML_H
 #define PORTAL_HTML_H

@@ -460,7 +460,7 @@ http_queue(struct request *req)
 	http_add_common_headers(r);
 	if (req->content_type != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
-	for (const struct resp_header *h = req->headers; h != NULL; h = h->next)
+	for (const struct response_header *h = req->headers; h != NULL; h = h->next)
 		MHD_add_response_header(r, h->name, h->value);
 	ret = MHD_queue_response(hc->mhd, (unsigned)req->status, r);
 	if (slot != NULL)

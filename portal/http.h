@@ -34,7 +34,13 @@ int http_start(const struct config *cfg, const struct router *router);
 /* Stops accepting, waits for the pool threads, frees the daemon. */
 void http_stop(void);
 
-/* Parameters of the request, in arrival order (query first). */
+/*
+ * The request's decoded parameters, a list in req's arena: first the body
+ * (form) fields in the order they arrived, then the query string's, which
+ * http_access() adds last, once the body has been read.  A consumer that
+ * matches on source as well as name (as request.c does) sees the first of
+ * several same-named parameters of that source.  NULL when there are none.
+ */
 const struct http_param *http_params(const struct request *req);
 
 /* A request header or cookie (names case-insensitive for headers), or NULL. */

@@ -286,7 +286,6 @@ cmd_user_add(const struct config *cfg, int argc, char **argv)
 static int
 cmd_org_add(const struct config *cfg, int argc, char **argv)
 {
-	static const char *const kinds[] = { "regione", "comune", "municipio", "ambito", "altro", NULL };
 	struct main_opts o = { .kind = "altro" };
 	struct db *db;
 	int64_t id;
@@ -296,8 +295,8 @@ cmd_org_add(const struct config *cfg, int argc, char **argv)
 	if (!o.name)
 		usage();
 	o.name = main_checked(o.name, VALID_TEXT, 2, 200, "--name");
-	for (int i = 0; kinds[i]; i++)
-		kind_ok |= strcmp(o.kind, kinds[i]) == 0;
+	for (int i = 0; org_db_kinds[i]; i++)
+		kind_ok |= strcmp(o.kind, org_db_kinds[i]) == 0;
 	if (!kind_ok)
 		fatalx("--kind: one of regione, comune, municipio, ambito, altro");
 	db = main_db(cfg);

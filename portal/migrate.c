@@ -34,20 +34,13 @@ static char *
 migrate_read(const char *path)
 {
 	struct buf b;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
 
-	if (f == NULL) {
-		log_warn("migration \"%s\"", path);
-		return NULL;
-	}
 	buf_init(&b, 16 << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	if (b.err) {
-		log_warnx("migration \"%s\": too large", path);
+	if (buf_read_file(&b, path) == -1) {
+		if (b.err)
+			log_warnx("migration \"%s\": too large", path);
+		else
+			log_warn("migration \"%s\"", path);
 		buf_release(&b);
 		return NULL;
 	}

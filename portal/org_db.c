@@ -6,6 +6,8 @@
 #include "db.h"
 #include "org_db.h"
 
+const char *const org_db_kinds[] = { "regione", "comune", "municipio", "ambito", "altro", NULL };
+
 /* The tree in depth-first order, with each node's path of names. */
 static const struct db_stmt org_list = {
 	"org_list",

@@ -1,7 +1,8 @@
 /*
- * request.c - the request pipeline and the response helpers (see
- * request.h and request_run.h).  Handlers meet requests only here, after
- * every check a route declares has passed.
+ * request.c - the request pipeline and the request accessors (see
+ * request.h and request_run.h); the response builders are in response.c.
+ * Handlers meet requests only here, after every check a route declares
+ * has passed.
  */
 #include "compat.h"
 
@@ -12,12 +13,13 @@
 #include "db.h"
 #include "html.h"
 #include "http.h"
+#include "internal.h"
 #include "json.h"
 #include "log.h"
 #include "request_run.h"
+#include "response.h"
 #include "router.h"
 #include "session.h"
-#include "tmpl.h"
 
 static const struct config *request_cfg;
 
@@ -27,8 +29,14 @@ request_configure(const struct config *cfg)
 	request_cfg = cfg;
 }
 
+const struct config *
+request_config(void)
+{
+	return request_cfg;
+}
+
 const struct field_value *
-req_field(const struct request *req, const char *name)
+request_field(const struct request *req, const char *name)
 {
 	if (req->route == NULL || req->fields == NULL)
 		return NULL;
@@ -39,260 +47,48 @@ req_field(const struct request *req, const char *name)
 }
 
 const char *
-req_str(const struct request *req, const char *name)
+request_str(const struct request *req, const char *name)
 {
-	const struct field_value *v = req_field(req, name);
+	const struct field_value *v = request_field(req, name);
 
 	return v && v->present ? v->str : NULL;
 }
 
 long long
-req_int(const struct request *req, const char *name, long long def)
+request_int(const struct request *req, const char *name, long long def)
 {
-	const struct field_value *v = req_field(req, name);
+	const struct field_value *v = request_field(req, name);
 
 	return v && v->present ? v->num : def;
 }
 
 const char *
-req_header(const struct request *req, const char *name)
+request_header(const struct request *req, const char *name)
 {
 	return http_header(req, name);
 }
 
 const char *
-req_cookie(const struct request *req, const char *name)
+request_cookie(const struct request *req, const char *name)
 {
 	return http_cookie(req, name);
 }
 
-void
-resp_header(struct request *req, const char *name, const char *value)
-{
-	struct resp_header *h = arena_alloc(req->arena, sizeof(*h));
-	struct resp_header **tail = &req->headers;
-
-	h->name = arena_strdup(req->arena, name);
-	h->value = arena_strdup(req->arena, value);
-	while (*tail != NULL)
-		tail = &(*tail)->next;
-	*tail = h;
-}
-
 static bool
-resp_has_header(const struct request *req, const char *name)
+request_has_header(const struct request *req, const char *name)
 {
-	for (const struct resp_header *h = req->headers; h != NULL; h = h->next)
+	for (const struct response_header *h = req->headers; h != NULL; h = h->next)
 		if (strcasecmp(h->name, name) == 0)
 			return true;
 	return false;
 }
 
-int
-resp_redirect(struct request *req, const char *path)
-{
-	/* Only local paths: an attacker-chosen "next" cannot send users away.
-	 * Browsers drop tabs and line breaks and read "\\" as "/", so
-	 * "/\t/evil" would become "//evil": refuse any of them anywhere. */
-	if (path == NULL || path[0] != '/' || path[1] == '/' || strchr(path, '\\') != NULL)
-		path = "/";
-	for (const char *p = path; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			path = "/";
-			break;
-		}
-	resp_header(req, "Location", path);
-	req->status = 303;
-	req->content_type = "text/plain; charset=utf-8";
-	buf_reset(&req->body);
-	return req->status;
-}
-
-struct tmpl_ctx *
-resp_ctx(struct request *req, const char *title)
-{
-	struct tmpl_ctx *ctx = tmpl_ctx_new(req->arena);
-
-	tmpl_set(ctx, "title", title);
-	tmpl_set(ctx, "portal_name", request_cfg->portal_name);
-	tmpl_set(ctx, "csrf_token", req->csrf_token);
-	tmpl_set(ctx, "path", req->path);
-	if (req->user != NULL) {
-		struct tmpl_ctx *u = tmpl_set_obj(ctx, "user");
-		tmpl_set(u, "name", req->user->name);
-		tmpl_set(u, "email", req->user->email);
-		tmpl_set_bool(u, "is_admin", req->user->roles & (ROLE_ADMIN | ROLE_COORDINAMENTO));
-	}
-	return ctx;
-}
-
-int
-resp_page(struct request *req, int status, const char *view, struct tmpl_ctx *ctx)
-{
-	struct buf content;
-
-	if (ctx == NULL)
-		ctx = resp_ctx(req, NULL);
-	buf_init(&content, 0);
-	if (tmpl_render(view, ctx, &content) == -1) {
-		buf_release(&content);
-		log_warnx("request %s: cannot render \"%s\"", req->id, view);
-		return req->status = 500;
-	}
-	tmpl_set_html(ctx, "content", arena_strndup(req->arena, content.data, content.len));
-	buf_release(&content);
-	buf_reset(&req->body);
-	if (tmpl_render("portal/layout", ctx, &req->body) == -1) {
-		buf_reset(&req->body);
-		buf_adds(&req->body, "Errore interno.");
-		req->content_type = "text/plain; charset=utf-8";
-		return req->status = 500;
-	}
-	req->content_type = "text/html; charset=utf-8";
-	return req->status = status;
-}
-
-static const char *request_raw_value(const struct request *req, const struct field *f,
-				     int path_index, size_t *len, bool *wrong_type);
-
-struct tmpl_ctx *
-resp_form(struct request *req, struct tmpl_ctx *ctx)
-{
-	struct tmpl_ctx *form = tmpl_set_obj(ctx, "form");
-	struct tmpl_ctx *errors = tmpl_set_obj(ctx, "errors");
-	int path_index = 0;
-
-	for (size_t i = 0; req->route && i < req->route->nfields; i++) {
-		const struct field *f = &req->route->fields[i];
-		size_t len = 0;
-		bool wrong_type;
-		const char *raw = request_raw_value(req, f, path_index, &len, &wrong_type);
-
-		if (f->source == FIELD_PATH)
-			path_index++;
-		if (raw != NULL && !(f->flags & FIELD_RAW) && valid_utf8(raw, len))
-			tmpl_set(form, f->name, raw);
-		if (req->field_errors != NULL && req->field_errors[i] != NULL) {
-			struct tmpl_ctx *e = tmpl_list_add(ctx, "error_list");
-			tmpl_set(errors, f->name, req->field_errors[i]);
-			tmpl_set(e, "field", f->name);
-			tmpl_set(e, "message", req->field_errors[i]);
-		}
-	}
-	tmpl_set_bool(ctx, "has_errors", req->nerrors > 0);
-	return form;
-}
-
-int
-resp_json(struct request *req, int status)
-{
-	req->content_type = "application/json";
-	return req->status = status;
-}
-
-int
-resp_json_error(struct request *req, int status, const char *code, const char *message)
-{
-	struct json_writer w;
-
-	buf_reset(&req->body);
-	json_writer_init(&w, &req->body);
-	json_obj_open(&w, NULL);
-	json_obj_open(&w, "error");
-	json_str(&w, "code", code);
-	json_str(&w, "message", message);
-	json_obj_close(&w);
-	json_obj_close(&w);
-	return resp_json(req, status);
-}
-
-static const char *
-request_status_code(int status)
-{
-	switch (status) {
-	case 400: return "bad_request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 409: return "conflict";
-	case 413: return "payload_too_large";
-	case 415: return "unsupported_media_type";
-	case 422: return "unprocessable";
-	case 429: return "too_many_requests";
-	case 503: return "unavailable";
-	default: return "internal_error";
-	}
-}
-
-static const char *
-request_status_title(int status)
-{
-	switch (status) {
-	case 400: return "Richiesta non valida";
-	case 401: return "Accesso richiesto";
-	case 403: return "Accesso negato";
-	case 404: return "Pagina non trovata";
-	case 405: return "Metodo non consentito";
-	case 413: return "Richiesta troppo grande";
-	case 429: return "Troppi tentativi";
-	case 503: return "Servizio momentaneamente non disponibile";
-	default: return "Errore";
-	}
-}
-
-/* API paths answer JSON even before a route is known (404, 405, 413). */
-static bool
-request_wants_json(const struct request *req)
-{
-	if (req->route != NULL)
-		return (req->route->flags & ROUTE_API) != 0;
-	return strncmp(req->path, "/api/", 5) == 0;
-}
-
-int
-resp_error(struct request *req, int status, const char *message)
-{
-	struct tmpl_ctx *ctx;
-
-	if (request_wants_json(req))
-		return resp_json_error(req, status, request_status_code(status), message);
-	ctx = resp_ctx(req, request_status_title(status));
-	tmpl_set(ctx, "message", message);
-	tmpl_set_int(ctx, "status", status);
-	if (resp_page(req, status, "portal/error", ctx) == 500 && status != 500)
-		return resp_text(req, status, "text/plain; charset=utf-8", message);
-	return req->status;
-}
-
-int
-resp_busy(struct request *req)
-{
-	resp_header(req, "Retry-After", "5");
-	return resp_error(req, 503, "Il portale è molto occupato in questo momento: riprova tra pochi secondi.");
-}
-
-int
-resp_text(struct request *req, int status, const char *content_type, const char *text)
-{
-	buf_reset(&req->body);
-	buf_adds(&req->body, text);
-	req->content_type = content_type;
-	return req->status = status;
-}
-
-const char *
-req_client(const struct request *req)
-{
-	return req->client_addr;
-}
-
 void
 request_fail(struct request *req, int status, const char *message)
 {
-	resp_error(req, status, message);
+	response_error(req, status, message);
 	if (status == 413 || status == 400)
-		resp_header(req, "Connection", "close");
+		response_header(req, "Connection", "close");
 }
 
 /* The JSON type a field's validator expects: strings for text, numbers
@@ -310,12 +106,8 @@ request_json_type_ok(const struct field *f, const struct json_value *v)
 	}
 }
 
-/*
- * The raw value of field f, or NULL if absent.  The k-th path argument
- * belongs to the k-th FIELD_PATH field.  *wrong_type is set when a JSON
- * member has a type the field cannot take.
- */
-static const char *
+/* See internal.h. */
+const char *
 request_raw_value(const struct request *req, const struct field *f, int path_index, size_t *len,
 		  bool *wrong_type)
 {
@@ -393,7 +185,7 @@ request_invalid(struct request *req)
 				buf_addch(&msg, ' ');
 			buf_adds(&msg, req->field_errors[i]);
 		}
-	resp_error(req, 400, msg.len ? msg.data : "Parametri non validi.");
+	response_error(req, 400, msg.len ? msg.data : "Parametri non validi.");
 	buf_release(&msg);
 }
 
@@ -413,23 +205,23 @@ request_authorised(struct request *req)
 		return true;
 	if (req->user == NULL) {
 		if (req->route->flags & ROUTE_API) {
-			resp_json_error(req, 401, "unauthorized", "Accesso richiesto.");
-			resp_header(req, "WWW-Authenticate", "Bearer");
+			response_json_error(req, 401, "unauthorized", "Accesso richiesto.");
+			response_header(req, "WWW-Authenticate", "Bearer");
 		} else if (req->method & (METHOD_GET | METHOD_HEAD)) {
 			struct buf next;
 			buf_init(&next, 4096);
 			buf_adds(&next, "/accedi?next=");
 			html_url_encode(&next, req->path, true);
-			resp_redirect(req, next.err ? "/accedi" : arena_strdup(req->arena, next.data));
+			response_redirect(req, next.err ? "/accedi" : arena_strdup(req->arena, next.data));
 			buf_release(&next);
 		} else {
-			resp_error(req, 401, "Accesso richiesto.");
+			response_error(req, 401, "Accesso richiesto.");
 		}
 		return false;
 	}
 	if (roles == ROLE_MEMBER || (req->user->roles & roles))
 		return true;
-	resp_error(req, 403, "Non hai i permessi per questa pagina.");
+	response_error(req, 403, "Non hai i permessi per questa pagina.");
 	return false;
 }
 
@@ -441,8 +233,8 @@ request_run(struct request *req, const struct router *router)
 
 	req->user_agent = http_header(req, "User-Agent");
 	if (req->method == 0) {
-		resp_error(req, 405, "Metodo non consentito.");
-		resp_header(req, "Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
+		response_error(req, 405, "Metodo non consentito.");
+		response_header(req, "Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
 		return;
 	}
 	rt = router_match(router, req->arena, req->method, req->path, req->args, &req->nargs,
@@ -451,10 +243,10 @@ request_run(struct request *req, const struct router *router)
 		if (allowed) {
 			char allow[80];
 			router_allow_string(allowed, allow, sizeof(allow));
-			resp_error(req, 405, "Metodo non consentito per questo indirizzo.");
-			resp_header(req, "Allow", allow);
+			response_error(req, 405, "Metodo non consentito per questo indirizzo.");
+			response_header(req, "Allow", allow);
 		} else {
-			resp_error(req, 404, "La pagina richiesta non esiste.");
+			response_error(req, 404, "La pagina richiesta non esiste.");
 		}
 		return;
 	}
@@ -470,17 +262,17 @@ request_run(struct request *req, const struct router *router)
 		return;
 	if (request_unsafe(req->method) && !(rt->flags & ROUTE_NO_CSRF) && !req->via_bearer &&
 	    !session_csrf_ok(req)) {
-		resp_error(req, 403, "Il modulo è scaduto o non proviene da questo sito: "
-				     "ricarica la pagina e riprova.");
+		response_error(req, 403, "Il modulo è scaduto o non proviene da questo sito: "
+					 "ricarica la pagina e riprova.");
 		return;
 	}
 	if (req->wants_json && req->raw_body_len > 0) {
 		const char *err;
 		req->json = json_parse(req->arena, req->raw_body, req->raw_body_len, &err);
 		if (req->json == NULL || req->json->type != JSON_OBJECT) {
-			resp_json_error(req, 400, "bad_json", req->json
-					? "Il corpo deve essere un oggetto JSON."
-					: arena_printf(req->arena, "JSON non valido: %s", err));
+			response_json_error(req, 400, "bad_json", req->json
+					    ? "Il corpo deve essere un oggetto JSON."
+					    : arena_printf(req->arena, "JSON non valido: %s", err));
 			return;
 		}
 	}
@@ -499,12 +291,12 @@ request_run(struct request *req, const struct router *router)
 	}
 	/* A handler that failed without a page of its own gets the error page. */
 	if (req->status == 500 && req->body.len == 0)
-		resp_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
-	if (!resp_has_header(req, "Cache-Control"))
-		resp_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
+		response_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
+	if (!request_has_header(req, "Cache-Control"))
+		response_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
 	return;
 unavailable:
-	resp_error(req, 503, "Il servizio è momentaneamente non disponibile: riprova tra poco.");
-	resp_header(req, "Retry-After", "5");
-	resp_header(req, "Cache-Control", "no-store");
+	response_error(req, 503, "Il servizio è momentaneamente non disponibile: riprova tra poco.");
+	response_header(req, "Retry-After", "5");
+	response_header(req, "Cache-Control", "no-store");
 }

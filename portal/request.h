@@ -1,10 +1,10 @@
 /*
- * request.h - one HTTP request as handlers see it, and the responses they build.
+ * request.h - one HTTP request as handlers see it.
  *
  * A handler never touches libmicrohttpd or libpq types: it reads the
  * validated fields, the user and the path arguments from struct request,
- * and fills status, body and headers through the resp_* functions.
- * Everything here lives in req->arena unless said otherwise.
+ * and fills status, body and headers through the response_* functions
+ * (response.h).  Everything here lives in req->arena unless said otherwise.
  */
 #ifndef PORTAL_REQUEST_H
 #define PORTAL_REQUEST_H
@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "role.h"
 #include "valid.h"
 
 struct db;
@@ -29,19 +30,6 @@ enum http_method {
 	METHOD_OPTIONS = 1 << 6,
 };
 
-/* Roles, several per user; a route admits a user holding any of its roles. */
-enum role {
-	ROLE_OPERATORE = 1 << 0,
-	ROLE_REFERENTE = 1 << 1,
-	ROLE_TUTOR = 1 << 2,
-	ROLE_FORMATORE = 1 << 3,
-	ROLE_HELPDESK1 = 1 << 4,
-	ROLE_HELPDESK2 = 1 << 5,
-	ROLE_COORDINAMENTO = 1 << 6,
-	ROLE_ADMIN = 1 << 7,
-};
-#define ROLE_ALL 0xffu
-
 /* The signed-in user; NULL in struct request for visitors. */
 struct user {
 	int64_t id;
@@ -52,10 +40,10 @@ struct user {
 	const char *org_name;	/* NULL when org_id is 0 */
 };
 
-struct resp_header {
+struct response_header {
 	const char *name;
 	const char *value;
-	struct resp_header *next;
+	struct response_header *next;
 };
 
 #define REQUEST_MAX_ARGS 4
@@ -90,7 +78,7 @@ struct request {
 	int status;
 	const char *content_type;
 	struct buf body;
-	struct resp_header *headers;
+	struct response_header *headers;
 	const char *static_body;	/* long-lived bytes sent instead of body (assets) */
 	size_t static_len;
 	bool shared_response;		/* status, headers and static_body are the same for every
@@ -103,61 +91,18 @@ struct request {
 };
 
 /* The validated value of the route field called name (present=false if absent), or NULL if the route declares no such field. */
-const struct field_value *req_field(const struct request *req, const char *name);
+const struct field_value *request_field(const struct request *req, const char *name);
 
 /* Convenience: the validated text of a field, or NULL if absent. */
-const char *req_str(const struct request *req, const char *name);
+const char *request_str(const struct request *req, const char *name);
 
 /* The validated integer of a field, or def if absent. */
-long long req_int(const struct request *req, const char *name, long long def);
+long long request_int(const struct request *req, const char *name, long long def);
 
 /* A request header (case-insensitive name), or NULL. */
-const char *req_header(const struct request *req, const char *name);
+const char *request_header(const struct request *req, const char *name);
 
 /* A cookie's value, or NULL. */
-const char *req_cookie(const struct request *req, const char *name);
-
-/* Adds a response header; name and value are copied into the arena. */
-void resp_header(struct request *req, const char *name, const char *value);
-
-/* 303 See Other to a local path (must start with "/"). */
-int resp_redirect(struct request *req, const char *path);
-
-/*
- * Renders the view `name` into the layout and sets status; ctx may be NULL.
- * The layout receives the page title (key "title" of ctx), the user and
- * the CSRF token.  Returns status, or 500 if rendering failed.
- */
-int resp_page(struct request *req, int status, const char *view, struct tmpl_ctx *ctx);
-
-/* A new template context prefilled with what every page uses (user, csrf, portal name). */
-struct tmpl_ctx *resp_ctx(struct request *req, const char *title);
-
-/*
- * Puts the submitted form into ctx for re-rendering: "form.<name>" holds
- * what was sent (never for FIELD_RAW fields such as passwords, and only if
- * it is valid UTF-8), "errors.<name>" each field's message, and the list
- * "error_list" (field, message) for the summary at the top of the form.
- * Returns the "form" object, for defaults the handler adds.
- */
-struct tmpl_ctx *resp_form(struct request *req, struct tmpl_ctx *ctx);
-
-/* JSON body already written into req->body: sets status and type. */
-int resp_json(struct request *req, int status);
-
-/* JSON error {"error":{"code","message"}}. */
-int resp_json_error(struct request *req, int status, const char *code, const char *message);
-
-/* An error page (HTML) or JSON error, according to the route. */
-int resp_error(struct request *req, int status, const char *message);
-
-/* 503 with Retry-After: the portal is too busy for this request now. */
-int resp_busy(struct request *req);
-
-/* Plain text body. */
-int resp_text(struct request *req, int status, const char *content_type, const char *text);
-
-/* The client's address as used for rate limits. */
-const char *req_client(const struct request *req);
+const char *request_cookie(const struct request *req, const char *name);
 
 #endif

@@ -5,13 +5,12 @@
 
 #include <string.h>
 
-#include "request.h"
 #include "role.h"
 
 static const struct {
 	const char *name;
 	const char *label;
-} role_table[ROLE_COUNT] = {
+} role_table[] = {
 	{ "operatore", "Operatore" },
 	{ "referente", "Referente pilota" },
 	{ "tutor", "Tutor" },
@@ -21,6 +20,10 @@ static const struct {
 	{ "coordinamento", "Coordinamento" },
 	{ "admin", "Amministratore" },
 };
+
+/* One row per ROLE_* bit, in bit order, the last one being ROLE_ADMIN. */
+_Static_assert(ARRAY_SIZE(role_table) == ROLE_COUNT, "role_table needs ROLE_COUNT rows");
+_Static_assert(ROLE_ADMIN == 1u << (ROLE_COUNT - 1), "ROLE_COUNT must follow the last role");
 
 const char *
 role_name(int i)

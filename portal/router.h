@@ -17,11 +17,6 @@
 /* A handler: fills req's response and returns its HTTP status. */
 typedef int (*route_handler)(struct request *req);
 
-/* Who may call a route: 0 = everyone, ROLE_MEMBER = any signed-in user,
- * else a user holding any of the ROLE_* bits. */
-#define ROLE_PUBLIC 0u
-#define ROLE_MEMBER 0x100u
-
 #define ROUTE_API     0x1u	/* JSON errors; accepts bearer tokens; JSON bodies */
 #define ROUTE_FORM    0x2u	/* the handler re-renders its form on invalid fields */
 #define ROUTE_NO_CSRF 0x4u	/* unsafe method allowed without CSRF token (login-free one-click actions) */
@@ -32,17 +27,27 @@ struct route {
 	unsigned methods;		/* METHOD_* bits; GET implies HEAD */
 	const char *pattern;
 	route_handler handler;
-	unsigned roles;
+	unsigned roles;			/* ROLE_PUBLIC, ROLE_MEMBER or ROLE_* bits (role.h) */
 	unsigned flags;
 	const struct field *fields;
 	size_t nfields;
 	const char *name;		/* for metrics, e.g. "account.login" */
 };
 
+/* The fields and nfields members of a struct route from one static array:
+ * { ..., ROUTER_FIELDS(login_fields), "account.login" }. */
+#define ROUTER_FIELDS(f) (f), ARRAY_SIZE(f)
+
 struct router;
 
 /* An empty router; the routes added must outlive it (static tables). */
 struct router *router_new(void);
+
+/*
+ * Frees r and its index; the route tables it points to are the caller's
+ * and are left alone.  No route returned by router_match() or router_get()
+ * may be used afterwards.  NULL is a no-op.
+ */
 void router_free(struct router *r);
 
 /* Adds n routes; a malformed pattern is a programming error (fatalx). */

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "response.h"
 #include "router.h"
 #include "session.h"
 #include "token.h"
@@ -29,9 +30,9 @@ session_configure(bool secure_cookies, int ttl)
 static void
 session_set_cookie(struct request *req, const char *name, const char *value, int max_age)
 {
-	resp_header(req, "Set-Cookie",
-		    arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
-				 name, value, max_age, session_secure ? "; Secure" : ""));
+	response_header(req, "Set-Cookie",
+			arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+				     name, value, max_age, session_secure ? "; Secure" : ""));
 }
 
 /* The CSRF basis of a visitor: their portal_csrf cookie, issued if absent. */

@@ -16,7 +16,10 @@
 #define SESSION_COOKIE "portal_session"
 #define SESSION_CSRF_COOKIE "portal_csrf"
 
-/* Cookie attributes follow the base URL: Secure when it is https. */
+/*
+ * Once, at start-up: cookies get the Secure attribute when secure_cookies
+ * (the base URL is https), and sessions last ttl seconds.
+ */
 void session_configure(bool secure_cookies, int ttl);
 
 /*
@@ -33,10 +36,16 @@ bool session_csrf_ok(const struct request *req);
 /*
  * Signs user_id in: a new session row, the cookie, a new CSRF token.
  * Any previous session of this request is ended (no session fixation).
+ * Sets req->session_id, but not req->user.  Returns 0, or -1 on a
+ * database error (logged), in which case no session cookie is issued.
  */
 int session_start(struct request *req, int64_t user_id);
 
-/* Signs out: deletes the session row and clears the cookie. */
+/*
+ * Signs out: deletes the session row, if any, clears the cookie and
+ * req->session_id.  Returns -1 if the row could not be deleted (logged);
+ * the cookie is cleared anyway.
+ */
 int session_end(struct request *req);
 
 #endif

@@ -14,10 +14,14 @@
 #include "log.h"
 #include "mail.h"
 #include "metrics.h"
+#include "response.h"
 #include "router.h"
 #include "site.h"
 #include "static.h"
 #include "tmpl.h"
+
+/* The OpenAPI document, read once at start-up and served as it is. */
+#define SITE_OPENAPI_MAX ((size_t)4 << 20)
 
 static char *site_openapi;
 static size_t site_openapi_len;
@@ -26,25 +30,22 @@ static size_t site_openapi_len;
 static int
 site_home(struct request *req)
 {
-	struct tmpl_ctx *ctx = resp_ctx(req, NULL);
-
-	tmpl_set_bool(ctx, "home", true);
-	return resp_page(req, 200, "portal/home", ctx);
+	return response_page(req, 200, "portal/home", response_ctx(req, NULL));
 }
 
 /* GET /accessibilita: 200 (the accessibility statement the footer links to) */
 static int
 site_accessibility(struct request *req)
 {
-	return resp_page(req, 200, "portal/accessibility",
-			 resp_ctx(req, "Dichiarazione di accessibilità"));
+	return response_page(req, 200, "portal/accessibility",
+			     response_ctx(req, "Dichiarazione di accessibilità"));
 }
 
 /* GET /healthz: 200 while the process serves; needs no database. */
 static int
 site_healthz(struct request *req)
 {
-	return resp_text(req, 200, "text/plain; charset=utf-8", "ok\n");
+	return response_text(req, 200, "text/plain; charset=utf-8", "ok\n");
 }
 
 static const struct db_stmt site_ping = { "site_ping", "SELECT 1", 0 };
@@ -56,8 +57,8 @@ site_readyz(struct request *req)
 	struct db *db = http_thread_db();
 
 	if (db_exec(db, &site_ping, NULL) < 0)
-		return resp_text(req, 503, "text/plain; charset=utf-8", "database unavailable\n");
-	return resp_text(req, 200, "text/plain; charset=utf-8", "ready\n");
+		return response_text(req, 503, "text/plain; charset=utf-8", "database unavailable\n");
+	return response_text(req, 200, "text/plain; charset=utf-8", "ready\n");
 }
 
 /*
@@ -73,7 +74,7 @@ site_metrics(struct request *req)
 	int64_t depth;
 
 	if (!req->peer_local)
-		return resp_text(req, 403, "text/plain; charset=utf-8", "forbidden\n");
+		return response_text(req, 403, "text/plain; charset=utf-8", "forbidden\n");
 	depth = db_ready(db) == 0 ? mail_outbox_depth(db, req->arena) : -1;
 	buf_reset(&req->body);
 	metrics_render(&req->body, depth);
@@ -108,20 +109,23 @@ site_register(struct router *r, const struct config *cfg)
 {
 	char path[4096];
 	struct buf b;
-	char chunk[8192];
-	size_t n;
-	FILE *f;
+	int rc = -1;
 
 	snprintf(path, sizeof(path), "%s/portal/openapi.json", cfg->views_dir);
-	if ((f = fopen(path, "r")) == NULL) {
-		log_warn("openapi document \"%s\"", path);
-		return -1;
+	buf_init(&b, SITE_OPENAPI_MAX);
+	/* A truncated document would be served as if whole: refuse to start. */
+	if (buf_read_file(&b, path) == -1) {
+		if (b.err)
+			log_warnx("openapi document \"%s\": larger than %zu bytes", path,
+				  SITE_OPENAPI_MAX);
+		else
+			log_warn("openapi document \"%s\"", path);
+		goto out;
 	}
-	buf_init(&b, 4 << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
 	site_openapi = buf_detach(&b, &site_openapi_len);
 	router_add(r, site_routes, ARRAY_SIZE(site_routes));
-	return 0;
+	rc = 0;
+out:
+	buf_release(&b);
+	return rc;
 }

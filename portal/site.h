@@ -10,7 +10,13 @@
 struct config;
 struct router;
 
-/* Loads the OpenAPI document from the source root; -1 if unreadable. */
+/*
+ * Reads the OpenAPI document <cfg->views_dir>/portal/openapi.json and adds
+ * the site's routes to r; once, at start-up.  The document is malloc'ed
+ * and kept for the life of the process.  Returns -1 (logged, no route
+ * added) if the document cannot be read or is larger than 4 MiB: it is
+ * never served truncated.
+ */
 int site_register(struct router *r, const struct config *cfg);
 
 #endif

@@ -19,8 +19,13 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "log.h"
+#include "response.h"
 #include "static.h"
+
+/* The largest asset served (Bootstrap Italia's bundle is about 1 MB). */
+#define STATIC_MAX_FILE ((size_t)32 << 20)
 
 struct static_file {
 	char *path;		/* relative to the assets folder, "css/portal.css" */
@@ -66,9 +71,16 @@ static_add(const char *full, const char *rel, const struct stat *st)
 {
 	struct static_file *f;
 	unsigned char hash[8];
+	char hex[17];
+	struct buf b;
 	struct tm tm;
-	FILE *fp;
 
+	buf_init(&b, STATIC_MAX_FILE);
+	if (buf_read_file(&b, full) == -1) {
+		log_warn("asset \"%s\"", full);
+		buf_release(&b);
+		return -1;
+	}
 	if (static_count == static_alloc) {
 		static_alloc = static_alloc ? static_alloc * 2 : 64;
 		static_files = realloc(static_files, static_alloc * sizeof(*static_files));
@@ -77,21 +89,14 @@ static_add(const char *full, const char *rel, const struct stat *st)
 	}
 	f = &static_files[static_count];
 	memset(f, 0, sizeof(*f));
-	if ((f->data = malloc((size_t)st->st_size + 1)) == NULL || (f->path = strdup(rel)) == NULL)
-		log_oom((size_t)st->st_size);
-	if ((fp = fopen(full, "rb")) == NULL) {
-		log_warn("asset \"%s\"", full);
-		free(f->data), free(f->path);
-		return -1;
-	}
-	f->len = fread(f->data, 1, (size_t)st->st_size, fp);
-	fclose(fp);
+	if ((f->path = strdup(rel)) == NULL)
+		log_oom(strlen(rel));
+	f->data = buf_detach(&b, &f->len);
 	f->type = static_type(rel);
 	f->mtime = st->st_mtime;
 	crypto_generichash(hash, sizeof(hash), (unsigned char *)f->data, f->len, NULL, 0);
-	f->etag[0] = '"';
-	sodium_bin2hex(f->etag + 1, 17, hash, sizeof(hash));
-	strcat(f->etag, "\"");
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	snprintf(f->etag, sizeof(f->etag), "\"%s\"", hex);
 	gmtime_r(&f->mtime, &tm);
 	strftime(f->last_modified, sizeof(f->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	static_count++;
@@ -219,27 +224,27 @@ static_serve(struct request *req)
 
 	f = bsearch(req->args[0], static_files, static_count, sizeof(*static_files), static_key_cmp);
 	if (f == NULL || strstr(req->args[0], "..") != NULL)
-		return resp_error(req, 404, "File non trovato.");
-	resp_header(req, "ETag", f->etag);
-	resp_header(req, "Last-Modified", f->last_modified);
-	resp_header(req, "Cache-Control", "public, max-age=86400");
-	resp_header(req, "Accept-Ranges", "bytes");
-	inm = req_header(req, "If-None-Match");
-	ims = req_header(req, "If-Modified-Since");
+		return response_error(req, 404, "File non trovato.");
+	response_header(req, "ETag", f->etag);
+	response_header(req, "Last-Modified", f->last_modified);
+	response_header(req, "Cache-Control", "public, max-age=86400");
+	response_header(req, "Accept-Ranges", "bytes");
+	inm = request_header(req, "If-None-Match");
+	ims = request_header(req, "If-Modified-Since");
 	if ((inm != NULL && (strstr(inm, f->etag) != NULL || strcmp(inm, "*") == 0)) ||
 	    (inm == NULL && ims != NULL && strcmp(ims, f->last_modified) == 0)) {
 		return req->status = 304;
 	}
 	req->content_type = f->type;
-	range = req_header(req, "Range");
+	range = request_header(req, "Range");
 	if (range != NULL) {
-		const char *ifr = req_header(req, "If-Range");
+		const char *ifr = request_header(req, "If-Range");
 		/* A Range applies only while the client's copy is still current. */
 		if (ifr == NULL || strcmp(ifr, f->etag) == 0 || strcmp(ifr, f->last_modified) == 0) {
 			switch (static_range(range, f->len, &start, &end)) {
 			case STATIC_RANGE_UNSATISFIABLE:
-				resp_header(req, "Content-Range",
-					    arena_printf(req->arena, "bytes */%zu", f->len));
+				response_header(req, "Content-Range",
+						arena_printf(req->arena, "bytes */%zu", f->len));
 				req->content_type = NULL;
 				return req->status = 416;
 			case STATIC_RANGE_IGNORE:
@@ -249,8 +254,8 @@ static_serve(struct request *req)
 			}
 			req->static_body = f->data + start;
 			req->static_len = end - start + 1;
-			resp_header(req, "Content-Range",
-				    arena_printf(req->arena, "bytes %zu-%zu/%zu", start, end, f->len));
+			response_header(req, "Content-Range",
+					arena_printf(req->arena, "bytes %zu-%zu/%zu", start, end, f->len));
 			return req->status = 206;
 		}
 	}

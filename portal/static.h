@@ -13,8 +13,15 @@
 
 #include "request.h"
 
-/* Loads dir recursively; -1 if it cannot be read (logged). */
+/*
+ * Loads every file under dir, recursively (names starting with "." are
+ * skipped), into memory owned by this module until static_free(); once,
+ * at start-up, before serving.  Returns -1 (logged) if a directory or
+ * file cannot be opened; what was loaded before stays until static_free().
+ */
 int static_load(const char *dir);
+
+/* Frees every loaded file; at shut-down, once no request is served. */
 void static_free(void);
 
 /* Handler of GET /assets/{path*}: 200, 206, 304, 404, 416. */

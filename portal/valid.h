@@ -18,11 +18,6 @@
 #include "arena.h"
 
 /*
- * True if s[0..len) is strict UTF-8: no overlong forms, no surrogates
- * (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence, and no
- * NUL, C0 control character (tab, LF and CR excepted) or DEL.
- */
-/*
  * Length (1-4) of the well-formed UTF-8 character at s, which has n bytes
  * left, storing its code point in *cp unless cp is NULL; 0 if the bytes are
  * malformed, overlong, a surrogate, past U+10FFFF or cut short.  Accepts
@@ -30,6 +25,11 @@
  */
 size_t valid_utf8_char(const char *s, size_t n, uint32_t *cp);
 
+/*
+ * True if s[0..len) is strict UTF-8: no overlong forms, no surrogates
+ * (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence, and no
+ * NUL, C0 control character (tab, LF and CR excepted) or DEL.
+ */
 bool valid_utf8(const char *s, size_t len);
 
 /*

@@ -18,9 +18,9 @@ stop_db() { scripts/pg.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
 trap stop_db EXIT
 
 build/portal migrate
-if [ ! -s var/demo-accounts.txt ]; then
-	build/portal seed-demo
-fi
+# Idempotent: keeps the passwords listed in var/demo-accounts.txt, and
+# seeds again a database that was thrown away.
+build/portal seed-demo
 
 url=${PORTAL_BASE_URL:-http://127.0.0.1:8080}
 cat <<MSG

@@ -34,8 +34,10 @@ node_suite() {
 	pass=$(awk '/^# pass /{print $3}' "$out" | tail -1)
 	fail=$(awk '/^# fail /{print $3}' "$out" | tail -1)
 	if [ -z "$pass" ] || { [ "$status" != 0 ] && [ "${fail:-0}" = 0 ]; }; then
-		# The runner itself failed: show why and count it as a failure.
-		tail -40 "$out"
+		# A suite whose set-up failed, or the runner itself: show why
+		# and count it as a failure.
+		awk '/^ *not ok/,/^ *\.\.\./' "$out" | head -200
+		tail -20 "$out"
 		pass=${pass:-0}
 		fail=$((${fail:-0} + 1))
 	elif [ "$fail" != 0 ]; then

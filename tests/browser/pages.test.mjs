@@ -29,7 +29,7 @@ const BI_CSS = readFileSync(join(ROOT, 'node_modules/bootstrap-italia/dist/css/b
 const VIDEOJS_FONT = BI_CSS.match(/font-family:VideoJS;src:url\((data:[^)]{0,80})/)?.[1];
 const MOBILE = { width: 390, height: 844 };
 
-test('pages: accessible, no console or CSP errors, usable by keyboard', { timeout: 90_000 }, async () => {
+test('pages: accessible, no console or CSP errors, usable by keyboard', { timeout: 300_000 }, async () => {
   mkdirSync(OUT, { recursive: true });
   for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
 
@@ -56,7 +56,7 @@ test('pages: accessible, no console or CSP errors, usable by keyboard', { timeou
       executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
       viewport: DESKTOP, locale: 'it-IT',
     });
-    ctx.setDefaultTimeout(5000);
+    ctx.setDefaultTimeout(30_000);
 
     // Pages answering a 4xx on purpose (404 page, form errors) make Chromium
     // log "Failed to load resource" for the document itself: expected there,
@@ -205,7 +205,7 @@ test('pages: accessible, no console or CSP errors, usable by keyboard', { timeou
       viewport: DESKTOP, locale: 'it-IT',
     });
     try {
-      actx.setDefaultTimeout(5000);
+      actx.setDefaultTimeout(30_000);
       await actx.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
           console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}` +

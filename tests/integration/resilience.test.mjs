@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startStack, Client, ROOT } from '../lib/harness.mjs';
+import { startStack, Client, ASSETS } from '../lib/harness.mjs';
 import { tokenFor, bearer, assertApiError, assertSecurityHeaders, loginAs, eventually, rawHttp } from './util.mjs';
 
 let s;
@@ -116,7 +116,7 @@ describe('the database stops and starts while the portal runs', () => {
 });
 
 describe('static assets', () => {
-  const file = readFileSync(join(ROOT, 'build/assets/css/portal.css'));
+  const file = readFileSync(join(ASSETS, 'css/portal.css'));
   const url = () => `${s.baseUrl}/assets/css/portal.css`;
 
   it('carry ETag, Last-Modified, Cache-Control and the right type', async () => {

@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const PORTAL = resolve(ROOT, process.env.PORTAL_BIN ?? 'build/portal');
+// The assets the binary under test serves: they are built beside it.
+export const ASSETS = join(dirname(PORTAL), 'assets');
 
 function freePort() {
   return Number(execFileSync(join(ROOT, 'scripts/free-port.sh')).toString().trim());
@@ -68,7 +70,7 @@ async function startIn(dir, started) {
     PORTAL_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PORTAL_VAR_DIR: varDir,
     PORTAL_PASSWORD_COST: 'min',
-    PORTAL_ASSETS_DIR: join(dirname(PORTAL), 'assets'),
+    PORTAL_ASSETS_DIR: ASSETS,
     PORTAL_VIEWS_DIR: ROOT,
   };
   const run = (...args) => execFileSync(PORTAL, args, { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }).toString();

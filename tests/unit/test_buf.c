@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -152,6 +153,96 @@ test_growth_many_appends(void **state)
 	buf_release(&b);
 }
 
+/* Writes n bytes of data to dir/name and returns the path (static storage). */
+static const char *
+write_temp(const char *dir, const char *name, const char *data, size_t n)
+{
+	static char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static void
+test_read_file(void **state)
+{
+	char dir[] = "/tmp/test_buf.XXXXXX";
+	enum { SIZE = 20000 };		/* more than one read() chunk */
+	char *data = test_malloc(SIZE);
+	const char *path;
+	struct buf b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = (char)(i % 251);	/* includes NUL bytes */
+	path = write_temp(dir, "data", data, SIZE);
+
+	/* Appends after what the buffer holds, NULs included, NUL-terminated. */
+	buf_init(&b, 0);
+	buf_adds(&b, "head:");
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_int_equal(b.len, 5 + SIZE);
+	assert_memory_equal(b.data, "head:", 5);
+	assert_memory_equal(b.data + 5, data, SIZE);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_false(b.err);
+	buf_release(&b);
+
+	/* A cap of exactly the file's size is enough ... */
+	buf_init(&b, SIZE);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_int_equal(b.len, SIZE);
+	buf_release(&b);
+
+	/* ... one byte less sets err, returns -1 and keeps the old content. */
+	buf_init(&b, SIZE - 1);
+	buf_adds(&b, "old");
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, path), -1);
+	assert_true(b.err);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(b.len, 3);
+	assert_string_equal(b.data, "old");
+	/* The error is sticky: even an empty file is refused now. */
+	path = write_temp(dir, "empty", "", 0);
+	assert_int_equal(buf_read_file(&b, path), -1);
+	buf_release(&b);
+
+	/* An empty file appends nothing and succeeds. */
+	buf_init(&b, 0);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	assert_int_equal(unlink(path), 0);
+
+	/* A missing file: -1 with errno, buffer untouched, no err. */
+	buf_adds(&b, "kept");
+	path = write_temp(dir, "data", "", 0);
+	assert_int_equal(unlink(path), 0);
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, path), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_false(b.err);
+	assert_string_equal(b.data, "kept");
+
+	/* A directory opens but cannot be read. */
+	errno = 0;
+	assert_int_equal(buf_read_file(&b, dir), -1);
+	assert_int_equal(errno, EISDIR);
+	assert_false(b.err);
+	assert_string_equal(b.data, "kept");
+	buf_release(&b);
+
+	assert_int_equal(rmdir(dir), 0);
+	test_free(data);
+}
+
 int
 main(void)
 {
@@ -164,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_overflow_refused_before_alloc),
 		cmocka_unit_test(test_detach_and_truncate),
 		cmocka_unit_test(test_growth_many_appends),
+		cmocka_unit_test(test_read_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,7 +133,7 @@ test_defaults(void **state)
 	assert_string_equal(c.smtp_user, "");
 	assert_string_equal(c.smtp_password_file, "");
 	assert_string_equal(c.mail_from, "portale@localhost");
-	assert_string_equal(c.portal_name, "Portale SIGeSS - Formazione e comunità");
+	assert_string_equal(c.portal_name, "Portale formazione e comunità SIGeSS");
 	assert_string_equal(c.var_dir, "var");
 	assert_string_equal(c.assets_dir, "build/assets");
 	assert_string_equal(c.views_dir, ".");

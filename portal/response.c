@@ -1,0 +1,241 @@
+/*
+ * response.c - the response builders handlers use (see response.h): pages
+ * rendered into the layout, redirects, JSON, errors and plain text.  All
+ * of it lives in req->arena or req->body.
+ */
+#include "compat.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "internal.h"
+#include "json.h"
+#include "log.h"
+#include "response.h"
+#include "role.h"
+#include "router.h"
+#include "tmpl.h"
+
+void
+response_header(struct request *req, const char *name, const char *value)
+{
+	struct response_header *h = arena_alloc(req->arena, sizeof(*h));
+	struct response_header **tail = &req->headers;
+
+	h->name = arena_strdup(req->arena, name);
+	h->value = arena_strdup(req->arena, value);
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = h;
+}
+
+int
+response_redirect(struct request *req, const char *path)
+{
+	/* Only local paths: an attacker-chosen "next" cannot send users away.
+	 * Browsers drop tabs and line breaks and read "\\" as "/", so
+	 * "/\t/evil" would become "//evil": refuse any of them anywhere. */
+	if (path == NULL || path[0] != '/' || path[1] == '/' || strchr(path, '\\') != NULL)
+		path = "/";
+	for (const char *p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			path = "/";
+			break;
+		}
+	response_header(req, "Location", path);
+	req->status = 303;
+	req->content_type = "text/plain; charset=utf-8";
+	buf_reset(&req->body);
+	return req->status;
+}
+
+/*
+ * The navigation section of a page, for aria-current in the layout: its
+ * first two path segments joined by '_' ("/admin/utenti/5" is
+ * "admin_utenti", "/profilo" is "profilo"), "home" for "/".
+ */
+static const char *
+response_nav_key(struct request *req)
+{
+	const char *p = req->path + 1, *second;
+	size_t n;
+
+	if (*p == '\0')
+		return "home";
+	n = strcspn(p, "/");
+	second = p[n] == '/' ? p + n + 1 : NULL;
+	if (second != NULL && *second != '\0')
+		return arena_printf(req->arena, "%.*s_%.*s", (int)n, p, (int)strcspn(second, "/"), second);
+	return arena_strndup(req->arena, p, n);
+}
+
+struct tmpl_ctx *
+response_ctx(struct request *req, const char *title)
+{
+	struct tmpl_ctx *ctx = tmpl_ctx_new(req->arena);
+
+	tmpl_set(ctx, "title", title);
+	tmpl_set(ctx, "portal_name", request_config()->portal_name);
+	tmpl_set(ctx, "csrf_token", req->csrf_token);
+	tmpl_set(ctx, "path", req->path);
+	tmpl_set_bool(tmpl_set_obj(ctx, "nav"), response_nav_key(req), true);
+	if (req->user != NULL) {
+		struct tmpl_ctx *u = tmpl_set_obj(ctx, "user");
+		tmpl_set(u, "name", req->user->name);
+		tmpl_set(u, "email", req->user->email);
+		tmpl_set_bool(u, "is_admin", req->user->roles & (ROLE_ADMIN | ROLE_COORDINAMENTO));
+	}
+	return ctx;
+}
+
+int
+response_page(struct request *req, int status, const char *view, struct tmpl_ctx *ctx)
+{
+	struct buf content;
+
+	if (ctx == NULL)
+		ctx = response_ctx(req, NULL);
+	buf_init(&content, 0);
+	if (tmpl_render(view, ctx, &content) == -1) {
+		buf_release(&content);
+		log_warnx("request %s: cannot render \"%s\"", req->id, view);
+		return req->status = 500;
+	}
+	tmpl_set_html(ctx, "content", arena_strndup(req->arena, content.data, content.len));
+	buf_release(&content);
+	buf_reset(&req->body);
+	if (tmpl_render("portal/layout", ctx, &req->body) == -1) {
+		buf_reset(&req->body);
+		buf_adds(&req->body, "Errore interno.");
+		req->content_type = "text/plain; charset=utf-8";
+		return req->status = 500;
+	}
+	req->content_type = "text/html; charset=utf-8";
+	return req->status = status;
+}
+
+struct tmpl_ctx *
+response_form(struct request *req, struct tmpl_ctx *ctx)
+{
+	struct tmpl_ctx *form = tmpl_set_obj(ctx, "form");
+	struct tmpl_ctx *errors = tmpl_set_obj(ctx, "errors");
+	int path_index = 0;
+
+	for (size_t i = 0; req->route && i < req->route->nfields; i++) {
+		const struct field *f = &req->route->fields[i];
+		size_t len = 0;
+		bool wrong_type;
+		const char *raw = request_raw_value(req, f, path_index, &len, &wrong_type);
+
+		if (f->source == FIELD_PATH)
+			path_index++;
+		if (raw != NULL && !(f->flags & FIELD_RAW) && valid_utf8(raw, len))
+			tmpl_set(form, f->name, raw);
+		if (req->field_errors != NULL && req->field_errors[i] != NULL) {
+			struct tmpl_ctx *e = tmpl_list_add(ctx, "error_list");
+			tmpl_set(errors, f->name, req->field_errors[i]);
+			tmpl_set(e, "field", f->name);
+			tmpl_set(e, "message", req->field_errors[i]);
+		}
+	}
+	tmpl_set_bool(ctx, "has_errors", req->nerrors > 0);
+	return form;
+}
+
+int
+response_json(struct request *req, int status)
+{
+	req->content_type = "application/json";
+	return req->status = status;
+}
+
+int
+response_json_error(struct request *req, int status, const char *code, const char *message)
+{
+	struct json_writer w;
+
+	buf_reset(&req->body);
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_obj_open(&w, "error");
+	json_str(&w, "code", code);
+	json_str(&w, "message", message);
+	json_obj_close(&w);
+	json_obj_close(&w);
+	return response_json(req, status);
+}
+
+static const char *
+response_status_code(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "payload_too_large";
+	case 415: return "unsupported_media_type";
+	case 422: return "unprocessable";
+	case 429: return "too_many_requests";
+	case 503: return "unavailable";
+	default: return "internal_error";
+	}
+}
+
+static const char *
+response_status_title(int status)
+{
+	switch (status) {
+	case 400: return "Richiesta non valida";
+	case 401: return "Accesso richiesto";
+	case 403: return "Accesso negato";
+	case 404: return "Pagina non trovata";
+	case 405: return "Metodo non consentito";
+	case 413: return "Richiesta troppo grande";
+	case 429: return "Troppi tentativi";
+	case 503: return "Servizio momentaneamente non disponibile";
+	default: return "Errore";
+	}
+}
+
+/* API paths answer JSON even before a route is known (404, 405, 413). */
+static bool
+response_wants_json(const struct request *req)
+{
+	if (req->route != NULL)
+		return (req->route->flags & ROUTE_API) != 0;
+	return strncmp(req->path, "/api/", 5) == 0;
+}
+
+int
+response_error(struct request *req, int status, const char *message)
+{
+	struct tmpl_ctx *ctx;
+
+	if (response_wants_json(req))
+		return response_json_error(req, status, response_status_code(status), message);
+	ctx = response_ctx(req, response_status_title(status));
+	tmpl_set(ctx, "message", message);
+	tmpl_set_int(ctx, "status", status);
+	if (response_page(req, status, "portal/error", ctx) == 500 && status != 500)
+		return response_text(req, status, "text/plain; charset=utf-8", message);
+	return req->status;
+}
+
+int
+response_busy(struct request *req)
+{
+	response_header(req, "Retry-After", "5");
+	return response_error(req, 503, "Il portale è molto occupato in questo momento: riprova tra pochi secondi.");
+}
+
+int
+response_text(struct request *req, int status, const char *content_type, const char *text)
+{
+	buf_reset(&req->body);
+	buf_adds(&req->body, text);
+	req->content_type = content_type;
+	return req->status = status;
+}
