@@ -38,6 +38,9 @@ struct config {
 	char *assets_dir;		/* built static assets */
 	char *views_dir;		/* source root holding portal/views etc. */
 	int threads;			/* 0 = number of CPUs */
+	char *user;			/* serve as this user when started as root; "" = stay */
+	int max_connections;		/* connections open at once */
+	int max_connections_per_address; /* per client address; 0 = no limit (behind a proxy) */
 	size_t body_limit;		/* bytes of one request body */
 	size_t header_limit;		/* bytes of one connection's headers */
 	int max_fields;			/* parameters per request */

@@ -11,6 +11,8 @@
 #include "compat.h"
 
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +108,35 @@ main_load_views(const struct config *cfg)
 		fatalx("template portal/layout not found under \"%s\"", cfg->views_dir);
 }
 
+/*
+ * Started as root with a "user" configured: become that user before any
+ * request is read (Kore, OpenBSD httpd).  Secrets (the SMTP password file,
+ * the portal's secret) were read before.  A failure stops the start-up.
+ */
+static void
+main_drop_privileges(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (cfg->user[0] != '\0')
+			log_info("not started as root: \"user %s\" has nothing to do", cfg->user);
+		return;
+	}
+	if (cfg->user[0] == '\0') {
+		log_warnx("serving as root: set \"user\" in the configuration to drop privileges");
+		return;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL)
+		fatalx("user \"%s\" does not exist", cfg->user);
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		fatal("cannot become user \"%s\"", cfg->user);
+	if (setuid(0) == 0)
+		fatalx("could become root again after dropping privileges");
+	log_info("serving as user %s", cfg->user);
+}
+
 static int
 cmd_serve(const struct config *cfg)
 {
@@ -127,6 +158,7 @@ cmd_serve(const struct config *cfg)
 	if (mail_configure(cfg) == -1)
 		fatalx("mail configuration failed");
 	request_configure(cfg);
+	main_drop_privileges(cfg);
 
 	/* The composition: core pages first, then each feature. */
 	if (site_register(router, cfg) == -1)
