@@ -231,7 +231,6 @@ request_run(struct request *req, const struct router *router)
 	const struct route *rt;
 	unsigned allowed;
 
-	req->user_agent = http_header(req, "User-Agent");
 	if (req->method == 0) {
 		response_error(req, 405, "Metodo non consentito.");
 		response_header(req, "Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");

@@ -43,7 +43,7 @@ struct user {
 struct response_header {
 	const char *name;
 	const char *value;
-	struct response_header *next;
+	const struct response_header *next;
 };
 
 #define REQUEST_MAX_ARGS 4
@@ -56,7 +56,6 @@ struct request {
 	const char *path;
 	const char *client_addr;	/* peer, or X-Forwarded-For from a trusted proxy */
 	bool peer_local;		/* the peer itself (not X-Forwarded-For) is this host */
-	const char *user_agent;
 	const struct route *route;
 	const char *args[REQUEST_MAX_ARGS];	/* path arguments, in pattern order */
 	int nargs;
@@ -78,7 +77,7 @@ struct request {
 	int status;
 	const char *content_type;
 	struct buf body;
-	struct response_header *headers;
+	const struct response_header *headers;	/* may end in nodes shared by all requests */
 	const char *static_body;	/* long-lived bytes sent instead of body (assets) */
 	size_t static_len;
 	bool shared_response;		/* status, headers and static_body are the same for every

@@ -20,13 +20,13 @@ void
 response_header(struct request *req, const char *name, const char *value)
 {
 	struct response_header *h = arena_alloc(req->arena, sizeof(*h));
-	struct response_header **tail = &req->headers;
 
+	/* Prepended: the list may end in nodes shared by every request (a
+	 * static file's headers), which must never be written. */
 	h->name = arena_strdup(req->arena, name);
 	h->value = arena_strdup(req->arena, value);
-	while (*tail != NULL)
-		tail = &(*tail)->next;
-	*tail = h;
+	h->next = req->headers;
+	req->headers = h;
 }
 
 int

@@ -112,15 +112,17 @@ session_csrf_ok(const struct request *req)
 int
 session_start(struct request *req, int64_t user_id)
 {
+	const char *ua;
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_PARAM_LEN];
 	int64_t id;
 
 	if (req->session_id != 0)
 		session_end(req);
+	ua = http_header(req, "User-Agent");
 	token_new(token);
 	token_hash_param(token, hash);
 	id = account_db_session_create(req->db, user_id, hash, session_ttl, req->client_addr,
-				       req->user_agent ? req->user_agent : "");
+				       ua ? ua : "");
 	if (id < 0)
 		goto out;
 	req->session_id = id;

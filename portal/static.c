@@ -35,6 +35,9 @@ struct static_file {
 	char etag[24];		/* "\"" + 16 hex + "\"" */
 	char last_modified[32];
 	time_t mtime;
+	/* The headers of every full answer, linked once loading is over (the
+	 * array moves while it grows and is sorted); shared by all requests. */
+	struct response_header headers[4];
 };
 
 static struct static_file *static_files;
@@ -145,6 +148,16 @@ static_load(const char *dir)
 	if (static_walk(dir, "") == -1)
 		return -1;
 	qsort(static_files, static_count, sizeof(*static_files), static_cmp);
+	for (size_t i = 0; i < static_count; i++) {
+		struct static_file *f = &static_files[i];
+		const struct response_header h[] = {
+			{ "ETag", f->etag, &f->headers[1] },
+			{ "Last-Modified", f->last_modified, &f->headers[2] },
+			{ "Cache-Control", "public, max-age=86400", &f->headers[3] },
+			{ "Accept-Ranges", "bytes", NULL },
+		};
+		memcpy(f->headers, h, sizeof(h));
+	}
 	log_info("loaded %zu assets from %s", static_count, dir);
 	return 0;
 }
@@ -225,10 +238,11 @@ static_serve(struct request *req)
 	f = bsearch(req->args[0], static_files, static_count, sizeof(*static_files), static_key_cmp);
 	if (f == NULL || strstr(req->args[0], "..") != NULL)
 		return response_error(req, 404, "File non trovato.");
-	response_header(req, "ETag", f->etag);
-	response_header(req, "Last-Modified", f->last_modified);
-	response_header(req, "Cache-Control", "public, max-age=86400");
-	response_header(req, "Accept-Ranges", "bytes");
+	/* Static routes run no session code, so no header was added before:
+	 * the file's own list becomes the response's, without a copy. */
+	if (req->headers != NULL)
+		fatalx("static_serve: headers set before the handler");
+	req->headers = &f->headers[0];
 	inm = request_header(req, "If-None-Match");
 	ims = request_header(req, "If-Modified-Since");
 	if ((inm != NULL && (strstr(inm, f->etag) != NULL || strcmp(inm, "*") == 0)) ||
