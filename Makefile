@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 BUILD   := build
 
-PKGS    := libmicrohttpd libsodium libpq libcurl libmagic
+PKGS    := libmicrohttpd libsodium libpq libcurl libmagic libmarkdown
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
            -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare -Wformat-security
 ifeq ($(DEVELOPER),1)
@@ -24,12 +24,16 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
-	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c
+
+# The LMS (courses/): it depends on the core, never the other way round.
+COURSES_SRC := courses/course.c courses/course_db.c courses/video.c courses/seed.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video
 
 all: $(BUILD)/portal assets
 
@@ -50,7 +54,7 @@ $(BUILD)/assets/.stamp: $(ASSETS_SRC) $(BI)/css/bootstrap-italia.min.css
 
 assets: $(BUILD)/assets/.stamp
 
-$(BUILD)/portal: $(CORE_OBJ) $(MAIN_OBJ)
+$(BUILD)/portal: $(CORE_OBJ) $(COURSES_OBJ) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $^ -o $@ $(LDFLAGS) -pthread $(shell pkg-config --libs $(PKGS))
 
@@ -59,10 +63,11 @@ $(BUILD)/obj/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP -c $< -o $@
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ)
+# A test includes its module's .c file, so that object is left out of the link.
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(COURSES_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o,$(filter %.o,$^)) -o $@ \
+	@$(CC) $(CFLAGS) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o,$(filter %.o,$^)) -o $@ \
 		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS))
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
@@ -115,8 +120,8 @@ bench:
 
 # Every header compiles on its own (git's hdr-check).
 hdr-check:
-	@for h in portal/*.h; do \
-		echo '#include "'$$(basename $$h)'"' | \
+	@for h in portal/*.h courses/*.h; do \
+		echo '#include "'$$h'"' | \
 		$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -x c -fsyntax-only - || exit 1; \
 	done; echo "  HDR     all headers compile alone"
 
@@ -151,6 +156,8 @@ install: all
 		done; \
 	done
 	install -m 0644 portal/openapi.json $(DESTDIR)$(PREFIX)/share/portal/portal/openapi.json
+	install -d $(DESTDIR)$(PREFIX)/share/portal/courses
+	cp -R courses/demo $(DESTDIR)$(PREFIX)/share/portal/courses/demo
 	install -d $(DESTDIR)$(PREFIX)/share/portal/conf
 	install -m 0644 conf/portal.conf $(DESTDIR)$(PREFIX)/share/portal/conf/portal.conf.example
 

@@ -405,8 +405,9 @@ http_add_common_headers(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "Content-Security-Policy",
 		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-		"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-		"form-action 'self'; frame-ancestors 'none'");
+		"font-src 'self' data:; connect-src 'self'; media-src 'self' https:; "
+		"frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
+		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");

@@ -31,6 +31,7 @@
 #include "http.h"
 #include "log.h"
 #include "mail.h"
+#include "md.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "org_db.h"
@@ -44,6 +45,8 @@
 #include "static.h"
 #include "tmpl.h"
 #include "token.h"
+#include "../courses/course.h"
+#include "../courses/seed.h"
 
 #define PORTAL_VERSION "0.1.0"
 
@@ -165,6 +168,7 @@ cmd_serve(const struct config *cfg)
 		fatalx("cannot register the site routes");
 	account_register(router, cfg);
 	admin_register(router, cfg);
+	courses_register(router, cfg);
 	metrics_init(router);
 
 	/* Block the stop signals before any thread starts, so that every
@@ -208,7 +212,7 @@ static int
 cmd_seed(const struct config *cfg)
 {
 	struct db *db = main_db(cfg);
-	int rc = seed_demo(db, cfg->var_dir) == 0 ? 0 : 1;
+	int rc = seed_demo(db, cfg->var_dir) == 0 && courses_seed_demo(db, cfg->views_dir) == 0 ? 0 : 1;
 
 	db_close(db);
 	return rc;
@@ -396,6 +400,7 @@ main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		fatalx("libsodium cannot start");
+	md_init();
 	main_config(&cfg, conf);
 	if (check_only || strcmp(argv[0], "check-config") == 0) {
 		printf("configuration \"%s\" is valid\n", conf);

@@ -50,23 +50,28 @@ response_redirect(struct request *req, const char *path)
 }
 
 /*
- * The navigation section of a page, for aria-current in the layout: its
- * first two path segments joined by '_' ("/admin/utenti/5" is
- * "admin_utenti", "/profilo" is "profilo"), "home" for "/".
+ * Marks the navigation sections a page belongs to, for aria-current in the
+ * layout: its first path segment and its first two joined by '_'
+ * ("/admin/utenti/5" sets nav.admin and nav.admin_utenti, "/corsi/3"
+ * nav.corsi and nav.corsi_3), "home" for "/".
  */
-static const char *
-response_nav_key(struct request *req)
+static void
+response_nav(struct request *req, struct tmpl_ctx *ctx)
 {
+	struct tmpl_ctx *nav = tmpl_set_obj(ctx, "nav");
 	const char *p = req->path + 1, *second;
 	size_t n;
 
-	if (*p == '\0')
-		return "home";
+	if (*p == '\0') {
+		tmpl_set_bool(nav, "home", true);
+		return;
+	}
 	n = strcspn(p, "/");
+	tmpl_set_bool(nav, arena_strndup(req->arena, p, n), true);
 	second = p[n] == '/' ? p + n + 1 : NULL;
 	if (second != NULL && *second != '\0')
-		return arena_printf(req->arena, "%.*s_%.*s", (int)n, p, (int)strcspn(second, "/"), second);
-	return arena_strndup(req->arena, p, n);
+		tmpl_set_bool(nav, arena_printf(req->arena, "%.*s_%.*s", (int)n, p,
+						 (int)strcspn(second, "/"), second), true);
 }
 
 struct tmpl_ctx *
@@ -78,7 +83,7 @@ response_ctx(struct request *req, const char *title)
 	tmpl_set(ctx, "portal_name", request_config()->portal_name);
 	tmpl_set(ctx, "csrf_token", req->csrf_token);
 	tmpl_set(ctx, "path", req->path);
-	tmpl_set_bool(tmpl_set_obj(ctx, "nav"), response_nav_key(req), true);
+	response_nav(req, ctx);
 	if (req->user != NULL) {
 		struct tmpl_ctx *u = tmpl_set_obj(ctx, "user");
 		tmpl_set(u, "name", req->user->name);

@@ -31,7 +31,8 @@ const MOBILE = { width: 390, height: 844 };
 
 test('pages: accessible, no console or CSP errors, usable by keyboard', { timeout: 300_000 }, async () => {
   mkdirSync(OUT, { recursive: true });
-  for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
+  // Only this walk's numbered screenshots: other browser tests keep theirs.
+  for (const f of readdirSync(OUT)) if (/^\d\d-.*\.png$/.test(f)) rmSync(join(OUT, f));
 
   const s = await startStack();
   const profile = mkdtempSync(join(tmpdir(), 'portal-chromium-'));

@@ -1,0 +1,524 @@
+/*
+ * course.c - course pages and API (see course.h).
+ *
+ * Who sees what: visitors see the catalogue and each published course's
+ * outline; members read lessons, enrol themselves and mark lessons done
+ * (only in courses they are enrolled in); trainers, coordination and
+ * admins also see drafts.
+ */
+#include "compat.h"
+
+#include <string.h>
+
+#include "course.h"
+#include "course_db.h"
+#include "db.h"
+#include "html.h"
+#include "json.h"
+#include "response.h"
+#include "role.h"
+#include "router.h"
+#include "tmpl.h"
+#include "video.h"
+
+/* Roles that see drafts. */
+#define COURSE_STAFF (ROLE_FORMATORE | ROLE_COORDINAMENTO | ROLE_ADMIN)
+
+static bool
+course_staff(const struct request *req)
+{
+	return req->user != NULL && (req->user->roles & COURSE_STAFF);
+}
+
+static int64_t
+course_uid(const struct request *req)
+{
+	return req->user != NULL ? req->user->id : 0;
+}
+
+static int
+course_percent(int done, int total)
+{
+	return total > 0 ? done * 100 / total : 0;
+}
+
+/* "45 minuti", "1 ora", "2 ore e 30 minuti". */
+static const char *
+course_duration(struct arena *a, int minutes)
+{
+	int h = minutes / 60, m = minutes % 60;
+
+	if (h == 0)
+		return arena_printf(a, "%d %s", m, m == 1 ? "minuto" : "minuti");
+	if (m == 0)
+		return arena_printf(a, "%d %s", h, h == 1 ? "ora" : "ore");
+	return arena_printf(a, "%d %s e %d %s", h, h == 1 ? "ora" : "ore", m, m == 1 ? "minuto" : "minuti");
+}
+
+/* Messages shown after a redirect, chosen by a fixed code in the URL. */
+static const struct { const char *code, *text; } course_notices[] = {
+	{ "iscritto", "Iscrizione effettuata: buono studio!" },
+	{ "completata", "Lezione segnata come completata." },
+};
+
+static void
+course_notice(struct request *req, struct tmpl_ctx *ctx)
+{
+	const char *code = request_str(req, "esito");
+
+	for (size_t i = 0; code && i < ARRAY_SIZE(course_notices); i++)
+		if (strcmp(code, course_notices[i].code) == 0)
+			tmpl_set(ctx, "notice", course_notices[i].text);
+}
+
+#define FIELD_COURSE_ID { "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Corso" }
+#define FIELD_LESSON_ID { "lesson", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }
+#define FIELD_NOTICE { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
+
+/* The outline of one course the user may see; *c NULL when it is not there (404). */
+static int
+course_get(struct request *req, int64_t id, struct course **c)
+{
+	int n;
+
+	*c = NULL;
+	if (course_db_outlines(req->db, req->arena, id, course_uid(req), course_staff(req), c, &n) == -1)
+		return -1;
+	if (n == 0)
+		*c = NULL;
+	return 0;
+}
+
+/* Fills the outline of c (modules, lessons, durations) into t. */
+static void
+course_fill(struct request *req, struct tmpl_ctx *t, const struct course *c, bool links)
+{
+	tmpl_set_int(t, "id", c->id);
+	tmpl_set(t, "title", c->title);
+	tmpl_set(t, "summary", c->summary[0] ? c->summary : NULL);
+	tmpl_set(t, "audience", c->audience[0] ? c->audience : NULL);
+	if (c->duration_minutes > 0)
+		tmpl_set(t, "duration", course_duration(req->arena, c->duration_minutes));
+	tmpl_set_bool(t, "draft", !c->published);
+	tmpl_set_int(t, "nlessons", c->nlessons);
+	tmpl_setf(t, "structure", "%d %s, %d %s", c->nmodules, c->nmodules == 1 ? "modulo" : "moduli",
+		  c->nlessons, c->nlessons == 1 ? "lezione" : "lezioni");
+	for (int i = 0; i < c->nmodules; i++) {
+		const struct course_module *m = &c->modules[i];
+		struct tmpl_ctx *mt = tmpl_list_add(t, "modules");
+		tmpl_set_int(mt, "id", m->id);
+		tmpl_set_int(mt, "position", i + 1);
+		tmpl_set(mt, "title", m->title);
+		tmpl_set(mt, "description", m->description[0] ? m->description : NULL);
+		tmpl_set_int(mt, "nlessons", m->nlessons);
+		tmpl_set_int(mt, "ncompleted", m->ncompleted);
+		tmpl_set_int(mt, "percent", course_percent(m->ncompleted, m->nlessons));
+		for (int j = 0; j < m->nlessons; j++) {
+			const struct course_lesson *l = &m->lessons[j];
+			struct tmpl_ctx *lt = tmpl_list_add(mt, "lessons");
+			tmpl_set_int(lt, "id", l->id);
+			tmpl_set(lt, "title", l->title);
+			if (l->duration_minutes > 0)
+				tmpl_set(lt, "duration", course_duration(req->arena, l->duration_minutes));
+			tmpl_set_bool(lt, "draft", !l->published);
+			tmpl_set_bool(lt, "completed", l->completed);
+			if (links)
+				tmpl_setf(lt, "url", "/corsi/%lld/lezioni/%lld", (long long)c->id,
+					  (long long)l->id);
+		}
+	}
+}
+
+/* ---- pages ---- */
+
+/* GET /corsi: 200 */
+static int
+course_catalogue_page(struct request *req)
+{
+	struct tmpl_ctx *ctx = response_ctx(req, "Corsi");
+	struct course *cs;
+	int n;
+
+	if (course_db_outlines(req->db, req->arena, 0, course_uid(req), course_staff(req), &cs, &n) == -1)
+		return 500;
+	for (int i = 0; i < n; i++)
+		course_fill(req, tmpl_list_add(ctx, "courses"), &cs[i], false);
+	tmpl_set_bool(ctx, "empty", n == 0);
+	return response_page(req, 200, "courses/catalogue", ctx);
+}
+
+static const struct field course_page_fields[] = { FIELD_COURSE_ID, FIELD_NOTICE };
+
+/* GET /corsi/{id}: 200; 404 unknown or a draft for learners. */
+static int
+course_page(struct request *req)
+{
+	struct tmpl_ctx *ctx;
+	struct course *c;
+	const char *enrolled_at;
+	bool enrolled = false;
+
+	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+		return 500;
+	if (c == NULL)
+		return response_error(req, 404, "Corso non trovato.");
+	if (req->user != NULL &&
+	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
+		return 500;
+	ctx = response_ctx(req, c->title);
+	course_notice(req, ctx);
+	course_fill(req, tmpl_set_obj(ctx, "course"), c, req->user != NULL);
+	tmpl_set_bool(ctx, "enrolled", enrolled);
+	tmpl_set_bool(ctx, "can_enrol", req->user != NULL && !enrolled && c->published);
+	tmpl_setf(ctx, "login_url", "/accedi?next=/corsi/%lld", (long long)c->id);
+	if (enrolled) {
+		tmpl_set_int(ctx, "percent", course_percent(c->ncompleted, c->nlessons));
+		tmpl_set_int(ctx, "ncompleted", c->ncompleted);
+		/* Where to resume: the first lesson not done, in course order. */
+		for (int i = 0; i < c->nmodules; i++) {
+			const struct course_module *m = &c->modules[i];
+			int j;
+			for (j = 0; j < m->nlessons && m->lessons[j].completed; j++)
+				;
+			if (j < m->nlessons) {
+				tmpl_setf(ctx, "resume_url", "/corsi/%lld/lezioni/%lld", (long long)c->id,
+					  (long long)m->lessons[j].id);
+				tmpl_set(ctx, "resume_title", m->lessons[j].title);
+				break;
+			}
+		}
+		tmpl_set_bool(ctx, "finished", c->nlessons > 0 && c->ncompleted == c->nlessons);
+	}
+	return response_page(req, 200, "courses/course", ctx);
+}
+
+static const struct field course_enrol_fields[] = { FIELD_COURSE_ID };
+
+/* POST /corsi/{id}/iscrizione: 303 to the course; 404; 500. */
+static int
+course_enrol_submit(struct request *req)
+{
+	struct course *c;
+	bool created;
+
+	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+		return 500;
+	if (c == NULL || !c->published)
+		return response_error(req, 404, "Corso non trovato.");
+	if (course_db_enrol(req->db, req->user->id, c->id, &created) == -1)
+		return 500;
+	return response_redirect(req, arena_printf(req->arena, "/corsi/%lld?esito=iscritto", (long long)c->id));
+}
+
+/*
+ * The lesson lesson_id of course course_id as the user may see it: *found
+ * false (404) when it is not in that course, or is a draft or in a draft
+ * course and the user does not see drafts.
+ */
+static int
+course_lesson_get(struct request *req, int64_t course_id, int64_t lesson_id,
+		  struct course_lesson_page *l, bool *found)
+{
+	if (course_db_lesson(req->db, req->arena, lesson_id, course_uid(req), l, found) == -1)
+		return -1;
+	if (*found && course_id != 0 && l->course_id != course_id)
+		*found = false;
+	if (*found && !(l->published && l->course_published) && !course_staff(req))
+		*found = false;
+	return 0;
+}
+
+static const struct field course_lesson_fields[] = { FIELD_COURSE_ID, FIELD_LESSON_ID, FIELD_NOTICE };
+
+/* GET /corsi/{id}/lezioni/{lesson}: 200; 404. */
+static int
+course_lesson_page(struct request *req)
+{
+	struct course_lesson_page l;
+	struct tmpl_ctx *ctx;
+	bool found;
+
+	if (course_lesson_get(req, request_int(req, "id", 0), request_int(req, "lesson", 0), &l, &found) == -1)
+		return 500;
+	if (!found)
+		return response_error(req, 404, "Lezione non trovata.");
+	ctx = response_ctx(req, l.title);
+	course_notice(req, ctx);
+	tmpl_set_int(ctx, "course_id", l.course_id);
+	tmpl_set(ctx, "course_title", l.course_title);
+	tmpl_set_int(ctx, "module_position", l.module_position);
+	tmpl_set(ctx, "module_title", l.module_title);
+	tmpl_set_int(ctx, "lesson_id", l.id);
+	if (l.duration_minutes > 0)
+		tmpl_set(ctx, "duration", course_duration(req->arena, l.duration_minutes));
+	tmpl_set_bool(ctx, "draft", !l.published || !l.course_published);
+	/* Rendered by portal/md.c when the lesson was saved. */
+	tmpl_set_html(ctx, "body_html", l.body_html);
+	tmpl_set_bool(ctx, "enrolled", l.enrolled);
+	tmpl_set_bool(ctx, "completed", l.completed);
+	for (int i = 0; i < l.nvideos; i++) {
+		const struct course_video *v = &l.videos[i];
+		enum video_kind kind = video_kind_from_name(v->kind);
+		struct tmpl_ctx *vt;
+
+		/* Never trust a stored URL blindly: an unsafe one is not shown. */
+		if (!html_url_is_safe(v->url))
+			continue;
+		vt = tmpl_list_add(ctx, "videos");
+		tmpl_set(vt, "title", v->title);
+		tmpl_set(vt, "url", v->url);
+		if (v->duration_minutes > 0)
+			tmpl_set(vt, "duration", course_duration(req->arena, v->duration_minutes));
+		if ((kind == VIDEO_YOUTUBE || kind == VIDEO_VIMEO) && v->embed_url != NULL) {
+			/* Rebuilt from the URL: only the two trusted origins reach an iframe. */
+			struct video_info info;
+			if (video_classify(v->url, &info) == 0 && info.kind == kind) {
+				tmpl_set(vt, "embed_url", arena_strdup(req->arena, info.embed_url));
+				tmpl_set_bool(vt, "is_embed", true);
+				continue;
+			}
+		}
+		if (kind == VIDEO_FILE)
+			tmpl_set_bool(vt, "is_file", true);
+		else
+			tmpl_set_bool(vt, "is_link", true);
+	}
+	tmpl_set_bool(ctx, "has_videos", l.nvideos > 0);
+	return response_page(req, 200, "courses/lesson", ctx);
+}
+
+static const struct field course_complete_fields[] = { FIELD_COURSE_ID, FIELD_LESSON_ID };
+
+/* POST /corsi/{id}/lezioni/{lesson}/completa: 303 to the course; 403 not enrolled; 404; 500. */
+static int
+course_complete_submit(struct request *req)
+{
+	struct course_lesson_page l;
+	bool found;
+
+	if (course_lesson_get(req, request_int(req, "id", 0), request_int(req, "lesson", 0), &l, &found) == -1)
+		return 500;
+	if (!found)
+		return response_error(req, 404, "Lezione non trovata.");
+	if (!l.enrolled)
+		return response_error(req, 403, "Per segnare una lezione come completata devi prima "
+						"iscriverti al corso.");
+	if (course_db_complete(req->db, req->user->id, l.id) == -1)
+		return 500;
+	return response_redirect(req, arena_printf(req->arena, "/corsi/%lld?esito=completata",
+						   (long long)l.course_id));
+}
+
+/* ---- JSON API ---- */
+
+/* Writes c under key; with detail, its modules and lessons (completed: by the caller). */
+static void
+course_json(struct json_writer *w, const char *key, const struct course *c, bool detail)
+{
+	json_obj_open(w, key);
+	json_int(w, "id", c->id);
+	json_str(w, "title", c->title);
+	json_str(w, "slug", c->slug);
+	json_str(w, "summary", c->summary);
+	json_str(w, "audience", c->audience);
+	json_int(w, "duration_minutes", c->duration_minutes);
+	json_bool(w, "published", c->published);
+	json_int(w, "modules_count", c->nmodules);
+	json_int(w, "lessons_count", c->nlessons);
+	if (detail) {
+		json_arr_open(w, "modules");
+		for (int i = 0; i < c->nmodules; i++) {
+			const struct course_module *m = &c->modules[i];
+			json_obj_open(w, NULL);
+			json_int(w, "id", m->id);
+			json_int(w, "position", m->position);
+			json_str(w, "title", m->title);
+			json_str(w, "description", m->description);
+			json_arr_open(w, "lessons");
+			for (int j = 0; j < m->nlessons; j++) {
+				const struct course_lesson *l = &m->lessons[j];
+				json_obj_open(w, NULL);
+				json_int(w, "id", l->id);
+				json_int(w, "position", l->position);
+				json_str(w, "title", l->title);
+				json_int(w, "duration_minutes", l->duration_minutes);
+				json_bool(w, "published", l->published);
+				json_bool(w, "completed", l->completed);
+				json_obj_close(w);
+			}
+			json_arr_close(w);
+			json_obj_close(w);
+		}
+		json_arr_close(w);
+	}
+	json_obj_close(w);
+}
+
+/* GET /api/v1/courses: 200 {courses:[...]} (published ones; drafts too for staff). */
+static int
+course_api_list(struct request *req)
+{
+	struct json_writer w;
+	struct course *cs;
+	int n;
+
+	if (course_db_outlines(req->db, req->arena, 0, course_uid(req), course_staff(req), &cs, &n) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_arr_open(&w, "courses");
+	for (int i = 0; i < n; i++)
+		course_json(&w, NULL, &cs[i], false);
+	json_arr_close(&w);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+static const struct field course_api_id_fields[] = {
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
+};
+
+/* GET /api/v1/courses/{id}: 200 {course, enrolment}; 404. */
+static int
+course_api_get(struct request *req)
+{
+	struct json_writer w;
+	struct course *c;
+	const char *enrolled_at = "";
+	bool enrolled = false;
+
+	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+		return 500;
+	if (c == NULL)
+		return response_json_error(req, 404, "not_found", "Corso non trovato.");
+	if (req->user != NULL &&
+	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	course_json(&w, "course", c, true);
+	if (enrolled) {
+		json_obj_open(&w, "enrolment");
+		json_str(&w, "enrolled_at", enrolled_at);
+		json_int(&w, "lessons_completed", c->ncompleted);
+		json_int(&w, "percent", course_percent(c->ncompleted, c->nlessons));
+		json_obj_close(&w);
+	} else {
+		json_null(&w, "enrolment");
+	}
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+/* POST /api/v1/courses/{id}/enrolments: 201 {enrolment} new, 200 already enrolled; 404; 500. */
+static int
+course_api_enrol(struct request *req)
+{
+	struct json_writer w;
+	struct course *c;
+	const char *enrolled_at;
+	bool created, enrolled;
+
+	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+		return 500;
+	if (c == NULL || !c->published)
+		return response_json_error(req, 404, "not_found", "Corso non trovato.");
+	if (course_db_enrol(req->db, req->user->id, c->id, &created) == -1 ||
+	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_obj_open(&w, "enrolment");
+	json_int(&w, "course_id", c->id);
+	json_int(&w, "user_id", req->user->id);
+	json_str(&w, "enrolled_at", enrolled_at);
+	json_obj_close(&w);
+	json_obj_close(&w);
+	return response_json(req, created ? 201 : 200);
+}
+
+/* POST /api/v1/lessons/{id}/complete: 200 {lesson_id, completed}; 403 not enrolled; 404; 500. */
+static int
+course_api_complete(struct request *req)
+{
+	struct course_lesson_page l;
+	struct json_writer w;
+	bool found;
+
+	if (course_lesson_get(req, 0, request_int(req, "id", 0), &l, &found) == -1)
+		return 500;
+	if (!found)
+		return response_json_error(req, 404, "not_found", "Lezione non trovata.");
+	if (!l.enrolled)
+		return response_json_error(req, 403, "not_enrolled",
+					   "Per completare una lezione devi essere iscritto al corso.");
+	if (course_db_complete(req->db, req->user->id, l.id) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_int(&w, "lesson_id", l.id);
+	json_int(&w, "course_id", l.course_id);
+	json_bool(&w, "completed", true);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+/* GET /api/v1/me/progress: 200 {courses:[...]}. */
+static int
+course_api_progress(struct request *req)
+{
+	struct course_progress *p;
+	struct json_writer w;
+	int n;
+
+	if (course_db_progress(req->db, req->arena, req->user->id, &p, &n) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_arr_open(&w, "courses");
+	for (int i = 0; i < n; i++) {
+		json_obj_open(&w, NULL);
+		json_int(&w, "course_id", p[i].course_id);
+		json_str(&w, "title", p[i].title);
+		json_str(&w, "enrolled_at", p[i].enrolled_at);
+		json_int(&w, "lessons_total", p[i].nlessons);
+		json_int(&w, "lessons_completed", p[i].ncompleted);
+		json_int(&w, "percent", course_percent(p[i].ncompleted, p[i].nlessons));
+		json_obj_close(&w);
+	}
+	json_arr_close(&w);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+static const struct field course_catalogue_fields[] = { FIELD_NOTICE };
+
+static const struct route course_routes[] = {
+	{ METHOD_GET, "/corsi", course_catalogue_page, ROLE_PUBLIC, 0,
+	  ROUTER_FIELDS(course_catalogue_fields), "courses.catalogue" },
+	{ METHOD_GET, "/corsi/{id}", course_page, ROLE_PUBLIC, 0,
+	  ROUTER_FIELDS(course_page_fields), "courses.course" },
+	{ METHOD_POST, "/corsi/{id}/iscrizione", course_enrol_submit, ROLE_MEMBER, 0,
+	  ROUTER_FIELDS(course_enrol_fields), "courses.enrol" },
+	{ METHOD_GET, "/corsi/{id}/lezioni/{lesson}", course_lesson_page, ROLE_MEMBER, 0,
+	  ROUTER_FIELDS(course_lesson_fields), "courses.lesson" },
+	{ METHOD_POST, "/corsi/{id}/lezioni/{lesson}/completa", course_complete_submit, ROLE_MEMBER, 0,
+	  ROUTER_FIELDS(course_complete_fields), "courses.complete" },
+	{ METHOD_GET, "/api/v1/courses", course_api_list, ROLE_PUBLIC, ROUTE_API, NULL, 0,
+	  "api.courses" },
+	{ METHOD_GET, "/api/v1/courses/{id}", course_api_get, ROLE_PUBLIC, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.course" },
+	{ METHOD_POST, "/api/v1/courses/{id}/enrolments", course_api_enrol, ROLE_MEMBER, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.course.enrolments" },
+	{ METHOD_POST, "/api/v1/lessons/{id}/complete", course_api_complete, ROLE_MEMBER, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.lesson.complete" },
+	{ METHOD_GET, "/api/v1/me/progress", course_api_progress, ROLE_MEMBER, ROUTE_API, NULL, 0,
+	  "api.me.progress" },
+};
+
+void
+courses_register(struct router *r, const struct config *cfg)
+{
+	(void)cfg;	/* nothing configurable yet */
+	router_add(r, course_routes, ARRAY_SIZE(course_routes));
+}

@@ -1,0 +1,358 @@
+/*
+ * course_db.c - courses SQL (see course_db.h).
+ */
+#include "compat.h"
+
+#include <string.h>
+
+#include "course_db.h"
+#include "db.h"
+
+/*
+ * One row per lesson (or per empty module, or per empty course), in
+ * course, module and lesson order: the outline is rebuilt from the rows
+ * in one pass, without a query per module.
+ */
+static const struct db_stmt course_outlines = {
+	"course_outlines",
+	"SELECT c.id, c.title, c.slug, c.summary, c.audience, c.duration_minutes, c.published, "
+	"       m.id, m.position, m.title, m.description, "
+	"       l.id, l.position, l.title, l.duration_minutes, l.published, p.id IS NOT NULL "
+	"FROM courses c "
+	"LEFT JOIN modules m ON m.course_id = c.id "
+	"LEFT JOIN lessons l ON l.module_id = m.id AND (l.published OR $2::boolean) "
+	"LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = $3::bigint "
+	"WHERE (c.published OR $2::boolean) AND ($1::bigint = 0 OR c.id = $1::bigint) "
+	"ORDER BY c.title, c.id, m.position, l.position", 3
+};
+
+int
+course_db_outlines(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
+		   bool drafts, struct course **out, int *count)
+{
+	char cid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), drafts ? "t" : "f",
+				 db_int_param(uid, user_id) };
+	struct course *courses, *c = NULL;
+	struct course_module *mods;
+	struct course_lesson *lessons;
+	struct db_res *res;
+	int n = 0, nm = 0, nl = 0;
+
+	*out = NULL;
+	*count = 0;
+	if ((res = db_query(db, a, &course_outlines, params)) == NULL)
+		return -1;
+	/* Each row adds at most one course, one module and one lesson, and
+	 * the rows are ordered, so each course's modules and each module's
+	 * lessons are contiguous in these arrays. */
+	courses = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*courses));
+	mods = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*mods));
+	lessons = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*lessons));
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_module *m;
+		struct course_lesson *l;
+
+		if (c == NULL || c->id != db_get_int(res, r, 0)) {
+			c = &courses[n++];
+			c->id = db_get_int(res, r, 0);
+			c->title = db_get(res, r, 1);
+			c->slug = db_get(res, r, 2);
+			c->summary = db_get(res, r, 3);
+			c->audience = db_get(res, r, 4);
+			c->duration_minutes = (int)db_get_int(res, r, 5);
+			c->published = db_get_bool(res, r, 6);
+			c->modules = &mods[nm];
+		}
+		if (db_get(res, r, 7) == NULL)
+			continue;	/* a course without modules */
+		if (c->nmodules == 0 || c->modules[c->nmodules - 1].id != db_get_int(res, r, 7)) {
+			m = &mods[nm++];
+			c->nmodules++;
+			m->id = db_get_int(res, r, 7);
+			m->position = (int)db_get_int(res, r, 8);
+			m->title = db_get(res, r, 9);
+			m->description = db_get(res, r, 10);
+			m->lessons = &lessons[nl];
+		}
+		m = &c->modules[c->nmodules - 1];
+		if (db_get(res, r, 11) == NULL)
+			continue;	/* a module without (visible) lessons */
+		l = &lessons[nl++];
+		m->nlessons++;
+		c->nlessons++;
+		l->id = db_get_int(res, r, 11);
+		l->position = (int)db_get_int(res, r, 12);
+		l->title = db_get(res, r, 13);
+		l->duration_minutes = (int)db_get_int(res, r, 14);
+		l->published = db_get_bool(res, r, 15);
+		l->completed = db_get_bool(res, r, 16);
+		if (l->completed) {
+			m->ncompleted++;
+			c->ncompleted++;
+		}
+	}
+	*out = courses;
+	*count = n;
+	return 0;
+}
+
+static const struct db_stmt course_enrolment = {
+	"course_enrolment",
+	"SELECT to_char(enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	"FROM enrolments WHERE user_id = $1 AND course_id = $2", 2
+};
+
+int
+course_db_enrolment(struct db *db, struct arena *a, int64_t user_id, int64_t course_id,
+		    bool *enrolled, const char **enrolled_at)
+{
+	char uid[DB_INT_LEN], cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(cid, course_id) };
+	struct db_res *res;
+
+	*enrolled = false;
+	*enrolled_at = "";
+	if ((res = db_query(db, a, &course_enrolment, params)) == NULL)
+		return -1;
+	if (res->nrows > 0) {
+		*enrolled = true;
+		*enrolled_at = db_get(res, 0, 0);
+	}
+	return 0;
+}
+
+static const struct db_stmt course_enrol = {
+	"course_enrol",
+	"INSERT INTO enrolments (user_id, course_id) VALUES ($1, $2) "
+	"ON CONFLICT (user_id, course_id) DO NOTHING RETURNING id", 2
+};
+
+int
+course_db_enrol(struct db *db, int64_t user_id, int64_t course_id, bool *created)
+{
+	char uid[DB_INT_LEN], cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(cid, course_id) };
+	int64_t id = db_query_int(db, &course_enrol, params);
+
+	*created = id > 0;
+	return id < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_lesson = {
+	"course_lesson",
+	"SELECT l.id, c.id, c.title, c.published, m.title, m.position, l.position, l.title, "
+	"       l.body_html, l.duration_minutes, l.published, "
+	"       EXISTS (SELECT 1 FROM lesson_progress p WHERE p.lesson_id = l.id AND p.user_id = $2), "
+	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND e.user_id = $2) "
+	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id "
+	"WHERE l.id = $1", 2
+};
+
+static const struct db_stmt course_lesson_videos = {
+	"course_lesson_videos",
+	"SELECT title, url, kind, embed_url, duration_minutes FROM lesson_videos "
+	"WHERE lesson_id = $1 ORDER BY position", 1
+};
+
+int
+course_db_lesson(struct db *db, struct arena *a, int64_t lesson_id, int64_t user_id,
+		 struct course_lesson_page *out, bool *found)
+{
+	char lid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id), db_int_param(uid, user_id) };
+	struct db_res *res;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	if ((res = db_query(db, a, &course_lesson, params)) == NULL)
+		return -1;
+	if (res->nrows == 0)
+		return 0;
+	out->id = db_get_int(res, 0, 0);
+	out->course_id = db_get_int(res, 0, 1);
+	out->course_title = db_get(res, 0, 2);
+	out->course_published = db_get_bool(res, 0, 3);
+	out->module_title = db_get(res, 0, 4);
+	out->module_position = (int)db_get_int(res, 0, 5);
+	out->position = (int)db_get_int(res, 0, 6);
+	out->title = db_get(res, 0, 7);
+	out->body_html = db_get(res, 0, 8);
+	out->duration_minutes = (int)db_get_int(res, 0, 9);
+	out->published = db_get_bool(res, 0, 10);
+	out->completed = db_get_bool(res, 0, 11);
+	out->enrolled = db_get_bool(res, 0, 12);
+	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
+		return -1;
+	out->videos = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->videos));
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_video *v = &out->videos[out->nvideos++];
+		v->title = db_get(res, r, 0);
+		v->url = db_get(res, r, 1);
+		v->kind = db_get(res, r, 2);
+		v->embed_url = db_get(res, r, 3);
+		v->duration_minutes = (int)db_get_int(res, r, 4);
+	}
+	*found = true;
+	return 0;
+}
+
+static const struct db_stmt course_complete = {
+	"course_complete",
+	"INSERT INTO lesson_progress (user_id, lesson_id) VALUES ($1, $2) "
+	"ON CONFLICT (user_id, lesson_id) DO NOTHING", 2
+};
+
+int
+course_db_complete(struct db *db, int64_t user_id, int64_t lesson_id)
+{
+	char uid[DB_INT_LEN], lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(lid, lesson_id) };
+
+	return db_exec(db, &course_complete, params) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_progress = {
+	"course_progress",
+	"SELECT c.id, c.title, "
+	"       to_char(e.enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	"       count(l.id), count(p.id) "
+	"FROM enrolments e JOIN courses c ON c.id = e.course_id AND c.published "
+	"LEFT JOIN modules m ON m.course_id = c.id "
+	"LEFT JOIN lessons l ON l.module_id = m.id AND l.published "
+	"LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = e.user_id "
+	"WHERE e.user_id = $1 "
+	"GROUP BY c.id, c.title, e.enrolled_at ORDER BY c.title, c.id", 1
+};
+
+int
+course_db_progress(struct db *db, struct arena *a, int64_t user_id,
+		   struct course_progress **out, int *count)
+{
+	char uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id) };
+	struct db_res *res;
+
+	*out = NULL;
+	*count = 0;
+	if ((res = db_query(db, a, &course_progress, params)) == NULL)
+		return -1;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_progress *p = &(*out)[r];
+		p->course_id = db_get_int(res, r, 0);
+		p->title = db_get(res, r, 1);
+		p->enrolled_at = db_get(res, r, 2);
+		p->nlessons = (int)db_get_int(res, r, 3);
+		p->ncompleted = (int)db_get_int(res, r, 4);
+	}
+	*count = res->nrows;
+	return 0;
+}
+
+/* ---- authoring ---- */
+
+static const struct db_stmt course_find_slug = {
+	"course_find_slug", "SELECT id FROM courses WHERE slug = $1", 1
+};
+
+int64_t
+course_db_find_slug(struct db *db, const char *slug)
+{
+	const char *params[] = { slug };
+
+	return db_query_int(db, &course_find_slug, params);
+}
+
+/* A new row's id from an INSERT ... RETURNING id: -1 on error. */
+static int64_t
+course_db_insert(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	int64_t id = db_query_int(db, stmt, params);
+
+	return id > 0 ? id : -1;
+}
+
+static const struct db_stmt course_create = {
+	"course_create",
+	"INSERT INTO courses (title, slug, summary, audience, duration_minutes, published, created_by) "
+	"VALUES ($1, $2, $3, $4, $5, $6, nullif($7::bigint, 0)) RETURNING id", 7
+};
+
+int64_t
+course_db_create(struct db *db, const char *title, const char *slug, const char *summary,
+		 const char *audience, int duration_minutes, bool published, int64_t created_by)
+{
+	char dur[DB_INT_LEN], by[DB_INT_LEN];
+	const char *params[] = { title, slug, summary, audience, db_int_param(dur, duration_minutes),
+				 published ? "t" : "f", db_int_param(by, created_by) };
+
+	return course_db_insert(db, &course_create, params);
+}
+
+static const struct db_stmt course_set_duration = {
+	"course_set_duration", "UPDATE courses SET duration_minutes = $2, updated_at = now() WHERE id = $1", 2
+};
+
+int
+course_db_set_duration(struct db *db, int64_t course_id, int minutes)
+{
+	char cid[DB_INT_LEN], mins[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), db_int_param(mins, minutes) };
+
+	return db_exec(db, &course_set_duration, params) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_module_create = {
+	"course_module_create",
+	"INSERT INTO modules (course_id, position, title, description) VALUES ($1, $2, $3, $4) "
+	"RETURNING id", 4
+};
+
+int64_t
+course_db_module_create(struct db *db, int64_t course_id, int position, const char *title,
+			const char *description)
+{
+	char cid[DB_INT_LEN], pos[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), db_int_param(pos, position), title,
+				 description };
+
+	return course_db_insert(db, &course_module_create, params);
+}
+
+static const struct db_stmt course_lesson_create = {
+	"course_lesson_create",
+	"INSERT INTO lessons (module_id, position, title, body_md, body_html, duration_minutes, "
+	"published) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", 7
+};
+
+int64_t
+course_db_lesson_create(struct db *db, int64_t module_id, int position, const char *title,
+			const char *body_md, const char *body_html, int duration_minutes,
+			bool published)
+{
+	char mid[DB_INT_LEN], pos[DB_INT_LEN], dur[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id), db_int_param(pos, position), title,
+				 body_md, body_html, db_int_param(dur, duration_minutes),
+				 published ? "t" : "f" };
+
+	return course_db_insert(db, &course_lesson_create, params);
+}
+
+static const struct db_stmt course_video_create = {
+	"course_video_create",
+	"INSERT INTO lesson_videos (lesson_id, position, title, url, kind, embed_url, "
+	"duration_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", 7
+};
+
+int64_t
+course_db_video_create(struct db *db, int64_t lesson_id, int position, const char *title,
+		       const char *url, const char *kind, const char *embed_url,
+		       int duration_minutes)
+{
+	char lid[DB_INT_LEN], pos[DB_INT_LEN], dur[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id), db_int_param(pos, position), title,
+				 url, kind, embed_url, db_int_param(dur, duration_minutes) };
+
+	return course_db_insert(db, &course_video_create, params);
+}

@@ -1,0 +1,364 @@
+/*
+ * seed.c - the demo course from courses/demo/ (see seed.h).
+ */
+#include "compat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "course_db.h"
+#include "db.h"
+#include "log.h"
+#include "md.h"
+#include "seed.h"
+#include "valid.h"
+#include "video.h"
+
+#define SEED_FILE_MAX ((size_t)256 << 10)
+
+/* A file split into lines (CR stripped), all in the arena. */
+struct seed_file {
+	const char *path;
+	char **lines;
+	int nlines;
+};
+
+static int
+seed_read(struct arena *a, const char *path, struct seed_file *f)
+{
+	struct buf b;
+	char *text, *p;
+	int n = 1;
+
+	f->path = arena_strdup(a, path);
+	buf_init(&b, SEED_FILE_MAX);
+	if (buf_read_file(&b, path) == -1) {
+		log_warn("seed: \"%s\"", path);
+		buf_release(&b);
+		return -1;
+	}
+	if (!valid_utf8(b.data, b.len)) {
+		log_warnx("seed: \"%s\": not UTF-8 text", path);
+		buf_release(&b);
+		return -1;
+	}
+	text = arena_strndup(a, b.data, b.len);
+	buf_release(&b);
+	for (p = text; *p; p++)
+		n += *p == '\n';
+	f->lines = arena_calloc(a, (size_t)n, sizeof(*f->lines));
+	f->nlines = 0;
+	while ((p = strsep(&text, "\n")) != NULL) {
+		size_t len = strlen(p);
+		if (len > 0 && p[len - 1] == '\r')
+			p[len - 1] = '\0';
+		f->lines[f->nlines++] = p;
+	}
+	/* A final newline leaves one empty line: drop it. */
+	while (f->nlines > 0 && f->lines[f->nlines - 1][0] == '\0')
+		f->nlines--;
+	return 0;
+}
+
+/* The title of "# Title" on line 0, or NULL (logged). */
+static const char *
+seed_title(const struct seed_file *f)
+{
+	if (f->nlines == 0 || strncmp(f->lines[0], "# ", 2) != 0 || f->lines[0][2] == '\0') {
+		log_warnx("%s:1: the first line must be \"# Title\"", f->path);
+		return NULL;
+	}
+	return f->lines[0] + 2;
+}
+
+/* The value after "Key: " if line starts with it, else NULL. */
+static const char *
+seed_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(line, key, n) != 0 || line[n] != ':')
+		return NULL;
+	line += n + 1;
+	return line + strspn(line, " \t");
+}
+
+/* "25 minuti", "1 ora", "6 ore", "2 ore e 30 minuti": minutes, or -1. */
+static int
+seed_duration(const char *s)
+{
+	int total = 0;
+
+	while (*s != '\0') {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s || v < 0 || v > 10000)
+			return -1;
+		s = end + strspn(end, " ");
+		if (strncmp(s, "minut", 5) == 0)
+			total += (int)v;
+		else if (strncmp(s, "or", 2) == 0)
+			total += (int)v * 60;
+		else
+			return -1;
+		s += strcspn(s, " ");
+		s += strspn(s, " ");
+		if (strncmp(s, "e ", 2) == 0)
+			s += 2;
+	}
+	return total;
+}
+
+/* Lines from..nlines joined: paragraphs kept apart by one blank line, edges trimmed. */
+static const char *
+seed_join(struct arena *a, const struct seed_file *f, int from, bool (*skip)(const char *))
+{
+	struct buf b;
+	const char *out;
+	bool blank = false;
+
+	buf_init(&b, SEED_FILE_MAX);
+	for (int i = from; i < f->nlines; i++) {
+		const char *l = f->lines[i];
+		if (skip != NULL && skip(l))
+			continue;
+		if (l[0] == '\0') {
+			blank = b.len > 0;
+			continue;
+		}
+		if (blank)
+			buf_adds(&b, "\n\n");
+		else if (b.len > 0)
+			buf_addch(&b, '\n');
+		blank = false;
+		buf_adds(&b, l);
+	}
+	out = arena_strndup(a, b.data, b.len);
+	buf_release(&b);
+	return out;
+}
+
+static bool
+seed_course_field(const char *line)
+{
+	return seed_key(line, "Destinatari") || seed_key(line, "Durata") || seed_key(line, "Slug");
+}
+
+/* "SIGeSS: uso della piattaforma" -> "sigess-uso-della-piattaforma" (ASCII letters and digits). */
+static const char *
+seed_slug(struct arena *a, const char *title)
+{
+	char *out = arena_alloc(a, strlen(title) + 1), *p = out;
+
+	for (const char *s = title; *s; s++) {
+		char c = *s;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			*p++ = c;
+		else if (p > out && p[-1] != '-')
+			*p++ = '-';
+	}
+	while (p > out && p[-1] == '-')
+		p--;
+	*p = '\0';
+	return out;
+}
+
+/* Names in dir, sorted, that are directories (dirs) or "*.md" files other than module.md. */
+static int
+seed_list(struct arena *a, const char *dir, bool dirs, char ***out, int *count)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+
+	*count = 0;
+	if (n < 0) {
+		log_warn("seed: \"%s\"", dir);
+		return -1;
+	}
+	*out = arena_calloc(a, (size_t)n + 1, sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t len = strlen(name);
+		char *path = arena_printf(a, "%s/%s", dir, name);
+		struct stat st;
+
+		if (name[0] != '.' && stat(path, &st) == 0 &&
+		    (dirs ? S_ISDIR(st.st_mode)
+			  : S_ISREG(st.st_mode) && len > 3 && strcmp(name + len - 3, ".md") == 0 &&
+			    strcmp(name, "module.md") != 0))
+			(*out)[(*count)++] = path;
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+/* Parses a lesson file and stores it (and its videos) under module_id at position. */
+static int
+seed_lesson(struct db *db, struct arena *a, const char *path, int64_t module_id, int position,
+	    int *minutes)
+{
+	struct seed_file f;
+	struct buf html;
+	const char *title, *body;
+	int64_t lesson_id;
+	int duration = 0, i, nvideos = 0, rc = -1;
+
+	if (seed_read(a, path, &f) == -1 || (title = seed_title(&f)) == NULL)
+		return -1;
+	/* Header lines up to the first blank line. */
+	for (i = 1; i < f.nlines && f.lines[i][0] != '\0'; i++) {
+		const char *v;
+		if ((v = seed_key(f.lines[i], "Durata")) != NULL) {
+			if ((duration = seed_duration(v)) < 0) {
+				log_warnx("%s:%d: duration not understood: \"%s\"", path, i + 1, v);
+				return -1;
+			}
+		} else if (seed_key(f.lines[i], "Video") == NULL) {
+			log_warnx("%s:%d: expected \"Durata:\" or \"Video:\"", path, i + 1);
+			return -1;
+		}
+	}
+	body = seed_join(a, &f, i, NULL);
+	buf_init(&html, 0);
+	if (md_render(body, strlen(body), &html) == -1) {
+		log_warnx("%s: cannot render the lesson", path);
+		goto out;
+	}
+	lesson_id = course_db_lesson_create(db, module_id, position, title, body, html.data, duration,
+					    true);
+	if (lesson_id < 0)
+		goto out;
+	for (i = 1; i < f.nlines && f.lines[i][0] != '\0'; i++) {
+		const char *v = seed_key(f.lines[i], "Video");
+		char *spec, *vtitle, *url, *mins;
+		struct video_info info;
+		int vmin;
+
+		if (v == NULL)
+			continue;
+		spec = arena_strdup(a, v);
+		vtitle = strsep(&spec, "|");
+		url = strsep(&spec, "|");
+		mins = spec;
+		if (url == NULL || mins == NULL || strchr(mins, '|') != NULL) {
+			log_warnx("%s:%d: expected \"Video: title | url | minutes\"", path, i + 1);
+			goto out;
+		}
+		/* Trim the spaces around each part. */
+		while (*vtitle == ' ')
+			vtitle++;
+		for (size_t n = strlen(vtitle); n > 0 && vtitle[n - 1] == ' '; n--)
+			vtitle[n - 1] = '\0';
+		url += strspn(url, " ");
+		url[strcspn(url, " ")] = '\0';
+		vmin = (int)strtol(mins, NULL, 10);
+		if (video_classify(url, &info) == -1 || vtitle[0] == '\0' || vmin < 0) {
+			log_warnx("%s:%d: video not usable: \"%s\"", path, i + 1, url);
+			goto out;
+		}
+		if (course_db_video_create(db, lesson_id, ++nvideos, vtitle, url, video_kind_name(info.kind),
+					   info.embed_url[0] ? info.embed_url : NULL, vmin) < 0)
+			goto out;
+	}
+	*minutes += duration;
+	rc = 0;
+out:
+	buf_release(&html);
+	return rc;
+}
+
+/* Stores one module folder (module.md and its lessons) at position. */
+static int
+seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, int position,
+	    int *minutes)
+{
+	struct seed_file f;
+	const char *title;
+	char **lessons;
+	int64_t module_id;
+	int n;
+
+	if (seed_read(a, arena_printf(a, "%s/module.md", dir), &f) == -1 ||
+	    (title = seed_title(&f)) == NULL)
+		return -1;
+	if ((module_id = course_db_module_create(db, course_id, position, title,
+						 seed_join(a, &f, 1, NULL))) < 0)
+		return -1;
+	if (seed_list(a, dir, false, &lessons, &n) == -1)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (seed_lesson(db, a, lessons[i], module_id, i + 1, minutes) == -1)
+			return -1;
+	return 0;
+}
+
+int
+courses_seed_demo(struct db *db, const char *root)
+{
+	struct arena *a = arena_new();
+	const char *dir = arena_printf(a, "%s/courses/demo", root), *title, *slug = NULL,
+		   *audience = "";
+	struct seed_file f;
+	struct stat st;
+	char **modules;
+	int64_t course_id, found;
+	int duration = -1, minutes = 0, n, rc = -1;
+
+	if (stat(arena_printf(a, "%s/course.md", dir), &st) == -1 && errno == ENOENT) {
+		log_info("seed: no demo course in \"%s\"", dir);
+		rc = 0;
+		goto out;
+	}
+	if (seed_read(a, arena_printf(a, "%s/course.md", dir), &f) == -1 ||
+	    (title = seed_title(&f)) == NULL)
+		goto out;
+	for (int i = 1; i < f.nlines; i++) {
+		const char *v;
+		if ((v = seed_key(f.lines[i], "Destinatari")) != NULL)
+			audience = v;
+		else if ((v = seed_key(f.lines[i], "Slug")) != NULL)
+			slug = v;
+		else if ((v = seed_key(f.lines[i], "Durata")) != NULL &&
+			 (duration = seed_duration(v)) < 0) {
+			log_warnx("%s:%d: duration not understood: \"%s\"", f.path, i + 1, v);
+			goto out;
+		}
+	}
+	if (slug == NULL)
+		slug = seed_slug(a, title);
+	if ((found = course_db_find_slug(db, slug)) < 0)
+		goto out;
+	if (found > 0) {
+		rc = 0;		/* seeded before */
+		goto out;
+	}
+	if (db_begin(db) == -1)
+		goto out;
+	course_id = course_db_create(db, title, slug, seed_join(a, &f, 1, seed_course_field), audience,
+				     duration > 0 ? duration : 0, true, 0);
+	if (course_id < 0 || seed_list(a, dir, true, &modules, &n) == -1)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (seed_module(db, a, modules[i], course_id, i + 1, &minutes) == -1)
+			goto out;
+	/* Without a stated duration, the course lasts as long as its lessons. */
+	if (duration < 0 && course_db_set_duration(db, course_id, minutes) == -1)
+		goto out;
+	if (db_commit(db) == -1)
+		goto out;
+	log_info("seed: demo course \"%s\" created", title);
+	rc = 0;
+out:
+	db_rollback(db);
+	arena_free(a);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/*
+ * test_video.c - classification of lesson video URLs (courses/video.c):
+ * only the two trusted players and direct https files are embedded.
+ */
+#include "../../portal/compat.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../courses/video.c"
+
+static void
+check(const char *url, enum video_kind kind, const char *embed)
+{
+	struct video_info v;
+
+	if (video_classify(url, &v) != 0)
+		fail_msg("refused: %s", url);
+	if (v.kind != kind)
+		fail_msg("%s: kind %s, want %s", url, video_kind_name(v.kind), video_kind_name(kind));
+	assert_string_equal(v.embed_url, embed ? embed : "");
+}
+
+static void
+check_refused(const char *url)
+{
+	struct video_info v;
+
+	if (video_classify(url, &v) != -1)
+		fail_msg("accepted: %s", url ? url : "(null)");
+	assert_int_equal(v.kind, VIDEO_LINK);
+	assert_string_equal(v.embed_url, "");
+}
+
+static void
+test_youtube(void **state)
+{
+	const char *nc = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ";
+
+	(void)state;
+	check("https://www.youtube.com/watch?v=dQw4w9WgXcQ", VIDEO_YOUTUBE, nc);
+	check("https://youtube.com/watch?v=dQw4w9WgXcQ", VIDEO_YOUTUBE, nc);
+	check("http://m.youtube.com/watch?v=dQw4w9WgXcQ", VIDEO_YOUTUBE, nc);
+	check("https://WWW.YouTube.com/watch?feature=share&v=dQw4w9WgXcQ&t=10#x", VIDEO_YOUTUBE, nc);
+	check("https://youtu.be/dQw4w9WgXcQ", VIDEO_YOUTUBE, nc);
+	check("https://youtu.be/dQw4w9WgXcQ?t=42", VIDEO_YOUTUBE, nc);
+	check("https://www.youtube.com/embed/dQw4w9WgXcQ", VIDEO_YOUTUBE, nc);
+	check("https://youtu.be/A_b-1234567", VIDEO_YOUTUBE, "https://www.youtube-nocookie.com/embed/A_b-1234567");
+	/* Ids of 10 or 12 characters, or with other characters: plain links. */
+	check("https://youtu.be/dQw4w9WgXc", VIDEO_LINK, NULL);
+	check("https://youtu.be/dQw4w9WgXcQQ", VIDEO_LINK, NULL);
+	check("https://youtu.be/dQw4w9WgX%22", VIDEO_LINK, NULL);
+	check("https://www.youtube.com/watch?v=dQw4w9WgX\"Q", VIDEO_LINK, NULL);
+	check("https://www.youtube.com/watch?vv=dQw4w9WgXcQ", VIDEO_LINK, NULL);
+	check("https://www.youtube.com/watch?v=", VIDEO_LINK, NULL);
+	check("https://www.youtube.com/watch", VIDEO_LINK, NULL);
+	check("https://youtu.be/", VIDEO_LINK, NULL);
+	check("https://youtu.be/dQw4w9WgXcQ/extra", VIDEO_LINK, NULL);
+	check("https://www.youtube.com/channel/UCxyz", VIDEO_LINK, NULL);
+	/* Look-alike hosts never embed. */
+	check("https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ", VIDEO_LINK, NULL);
+	check("https://evil.example/youtube.com/watch?v=dQw4w9WgXcQ", VIDEO_LINK, NULL);
+	check("https://notyoutu.be/dQw4w9WgXcQ", VIDEO_LINK, NULL);
+	check("https://youtube.com@evil.example/watch?v=dQw4w9WgXcQ", VIDEO_LINK, NULL);
+	check("https://youtube.com:8443/watch?v=dQw4w9WgXcQ", VIDEO_LINK, NULL);
+}
+
+static void
+test_vimeo(void **state)
+{
+	(void)state;
+	check("https://vimeo.com/76979871", VIDEO_VIMEO, "https://player.vimeo.com/video/76979871");
+	check("https://www.vimeo.com/1?autoplay=1", VIDEO_VIMEO, "https://player.vimeo.com/video/1");
+	check("https://vimeo.com/123456789012", VIDEO_VIMEO, "https://player.vimeo.com/video/123456789012");
+	check("https://vimeo.com/1234567890123", VIDEO_LINK, NULL);
+	check("https://vimeo.com/", VIDEO_LINK, NULL);
+	check("https://vimeo.com/channels/staffpicks", VIDEO_LINK, NULL);
+	check("https://vimeo.com/12a", VIDEO_LINK, NULL);
+	check("https://vimeo.com/76979871/abcdef", VIDEO_LINK, NULL);
+	check("https://vimeo.com.evil.example/76979871", VIDEO_LINK, NULL);
+}
+
+static void
+test_files_and_links(void **state)
+{
+	(void)state;
+	check("https://media.example.org/corsi/lezione.mp4", VIDEO_FILE, NULL);
+	check("https://media.example.org/a.WEBM?token=1#t=5", VIDEO_FILE, NULL);
+	/* Plain http files would be mixed content: a link. */
+	check("http://media.example.org/a.mp4", VIDEO_LINK, NULL);
+	check("https://media.example.org/a.mp4.html", VIDEO_LINK, NULL);
+	check("https://media.example.org/?f=a.mp4", VIDEO_LINK, NULL);
+	check("https://media.example.org/.mp4", VIDEO_FILE, NULL);
+	check("https://peertube.example.org/w/9c9de5e8-0a1e-484a-b099-e80766180a6d", VIDEO_LINK, NULL);
+	check("https://example.org/", VIDEO_LINK, NULL);
+	check("https://u@media.example.org/a.mp4", VIDEO_LINK, NULL);
+}
+
+static void
+test_refused(void **state)
+{
+	char big[VIDEO_URL_MAX + 2];
+
+	(void)state;
+	check_refused(NULL);
+	check_refused("");
+	check_refused("javascript:alert(1)");
+	check_refused("JAVASCRIPT:alert(1)");
+	check_refused("data:video/mp4;base64,AAAA");
+	check_refused("vbscript:x");
+	check_refused(" https://youtu.be/dQw4w9WgXcQ");
+	check_refused("https://youtu.be/dQw4w9WgXcQ ");
+	check_refused("https://you\ttu.be/dQw4w9WgXcQ");
+	check_refused("//youtu.be/dQw4w9WgXcQ");
+	check_refused("/corsi/1");
+	check_refused("mailto:a@b.it");
+	check_refused("youtu.be/dQw4w9WgXcQ");
+	check_refused("https://");
+	/* VIDEO_URL_MAX bytes are accepted, one more is not. */
+	memcpy(big, "https://e.it/", 13);
+	memset(big + 13, 'a', sizeof(big) - 13);
+	big[VIDEO_URL_MAX] = '\0';
+	check(big, VIDEO_LINK, NULL);
+	big[VIDEO_URL_MAX] = 'a';
+	big[VIDEO_URL_MAX + 1] = '\0';
+	check_refused(big);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	for (int k = VIDEO_YOUTUBE; k <= VIDEO_LINK; k++)
+		assert_int_equal(video_kind_from_name(video_kind_name((enum video_kind)k)), k);
+	assert_int_equal(video_kind_from_name("peertube"), VIDEO_LINK);
+	assert_int_equal(video_kind_from_name(""), VIDEO_LINK);
+	assert_int_equal(video_kind_from_name(NULL), VIDEO_LINK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_youtube),
+		cmocka_unit_test(test_vimeo),
+		cmocka_unit_test(test_files_and_links),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
