@@ -352,6 +352,18 @@ account_db_tokens_revoke(struct db *db, int64_t user_id, const char *purpose)
 	return db_exec(db, &account_tokens_revoke, params) < 0 ? -1 : 0;
 }
 
+static const struct db_stmt account_purge_expired = {
+	"account_purge_expired",
+	"WITH s AS (DELETE FROM sessions WHERE expires_at < now()) "
+	"DELETE FROM user_tokens WHERE expires_at < now() - interval '7 days'", 0
+};
+
+int
+account_db_purge_expired(struct db *db)
+{
+	return db_exec(db, &account_purge_expired, NULL) < 0 ? -1 : 0;
+}
+
 static const struct db_stmt account_audit = {
 	"account_audit",
 	"INSERT INTO audit_log (actor_id, action, subject_id, detail, addr) "

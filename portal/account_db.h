@@ -112,6 +112,9 @@ int account_db_token_create(struct db *db, int64_t user_id, const char *purpose,
 			    const char *hash, int ttl);
 int64_t account_db_token_use(struct db *db, const char *purpose, const char *hash);
 
+/* Deletes expired sessions, and email tokens expired for a week. */
+int account_db_purge_expired(struct db *db);
+
 /* Appends to the audit log; actor_id and subject_id 0 mean none. */
 int account_db_audit(struct db *db, int64_t actor_id, const char *action, int64_t subject_id,
 		     const char *detail, const char *addr);

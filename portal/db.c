@@ -283,6 +283,14 @@ db_script(struct db *db, const char *sql)
 
 
 
+static const struct db_stmt db_ping_stmt = { "db_ping", "SELECT 1", 0 };
+
+int
+db_ping(struct db *db)
+{
+	return db_exec(db, &db_ping_stmt, NULL) < 0 ? -1 : 0;
+}
+
 int
 db_begin(struct db *db)
 {

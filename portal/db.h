@@ -70,6 +70,9 @@ int64_t db_exec(struct db *db, const struct db_stmt *stmt, const char *const *pa
  */
 int64_t db_query_int(struct db *db, const struct db_stmt *stmt, const char *const *params);
 
+/* 0 if the server answers a trivial query now, else -1 (readiness probes). */
+int db_ping(struct db *db);
+
 /* Runs a fixed SQL script (migrations, BEGIN/COMMIT); never with request data. */
 int db_script(struct db *db, const char *sql);
 

@@ -17,16 +17,17 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "account_db.h"
 #include "buf.h"
 #include "db.h"
 #include "log.h"
 #include "mail.h"
+#include "mail_db.h"
 #include "mime.h"
 #include "ratelimit.h"
 #include "tmpl.h"
 
 #define MAIL_MAX_ATTEMPTS 8
-#define MAIL_BATCH "10"
 
 static const struct config *mail_cfg;
 static char *mail_domain;		/* for Message-IDs: the base URL's host */
@@ -77,11 +78,6 @@ mail_configure(const struct config *cfg)
 	}
 	return 0;
 }
-
-static const struct db_stmt mail_insert = {
-	"mail_insert",
-	"INSERT INTO mail_outbox (to_addr, subject, message) VALUES ($1, $2, $3)", 3
-};
 
 /* The text part: greeting, paragraphs, and the action's link on its own line. */
 static void
@@ -137,8 +133,7 @@ mail_queue(struct db *db, struct arena *a, const char *to_addr, const char *to_n
 		log_warnx("mail to \"%s\": cannot compose \"%s\"", to_addr, c->subject);
 		goto out;
 	}
-	const char *params[] = { to_addr, c->subject, msg.data };
-	if (db_exec(db, &mail_insert, params) < 0)
+	if (mail_db_insert(db, to_addr, c->subject, msg.data) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -237,88 +232,38 @@ mail_send_file(const char *id, const char *message, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Claiming is one short statement: the rows get a lease (a later
- * next_attempt_at) so that no other sender takes them, and no lock or
- * transaction stays open while the SMTP relay is slow.  A sender that dies
- * mid-batch leaves its rows to be sent again when the lease ends: mail is
- * delivered at least once.
- */
-static const struct db_stmt mail_take = {
-	"mail_take",
-	"UPDATE mail_outbox SET next_attempt_at = now() + interval '10 minutes' "
-	"WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'queued' "
-	"AND next_attempt_at <= now() ORDER BY id LIMIT " MAIL_BATCH " FOR UPDATE SKIP LOCKED) "
-	"RETURNING id, to_addr, message", 0
-};
-
-static const struct db_stmt mail_sent = {
-	"mail_sent",
-	"UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, "
-	"last_error = NULL WHERE id = $1", 1
-};
-
-/* Backoff doubles from 30 s up to an hour; after the last attempt the row is failed. */
-static const struct db_stmt mail_retry = {
-	"mail_retry",
-	"UPDATE mail_outbox SET attempts = attempts + 1, last_error = left($2, 500), "
-	"status = CASE WHEN attempts + 1 >= $3::int THEN 'failed' ELSE 'queued' END, "
-	"next_attempt_at = now() + make_interval(secs => least(3600, 30 * power(2, attempts))) "
-	"WHERE id = $1", 3
-};
-
 int
 mail_send_due(struct db *db)
 {
+	struct mail_db_item items[MAIL_DB_BATCH];
 	struct arena *a = arena_new();
-	struct db_res *res;
-	int handled = -1;
+	int n, handled = -1;
 
-	if ((res = db_query(db, a, &mail_take, NULL)) == NULL)
+	if ((n = mail_db_claim(db, a, items)) == -1)
 		goto out;
-	for (int i = 0; i < res->nrows; i++) {
-		const char *id = db_get(res, i, 0), *to = db_get(res, i, 1);
-		const char *msg = db_get(res, i, 2);
-		char err[512] = "", max[DB_INT_LEN];
-		int sent;
+	for (int i = 0; i < n; i++) {
+		char err[512] = "";
+		int sent = mail_cfg->smtp_url[0] == '\0'
+		    ? mail_send_file(items[i].id, items[i].message, err, sizeof(err))
+		    : mail_send_smtp(items[i].to, items[i].message, err, sizeof(err));
 
-		sent = mail_cfg->smtp_url[0] == '\0' ? mail_send_file(id, msg, err, sizeof(err))
-						     : mail_send_smtp(to, msg, err, sizeof(err));
-		if (sent == 0) {
-			const char *params[] = { id };
-			if (db_exec(db, &mail_sent, params) < 0)
-				goto out;
-		} else {
-			const char *params[] = { id, err, db_int_param(max, MAIL_MAX_ATTEMPTS) };
-			log_warnx("mail %s to \"%s\": %s", id, to, err);
-			if (db_exec(db, &mail_retry, params) < 0)
-				goto out;
-		}
+		if (sent == -1)
+			log_warnx("mail %s to \"%s\": %s", items[i].id, items[i].to, err);
+		if ((sent == 0 ? mail_db_sent(db, items[i].id)
+			       : mail_db_failed(db, items[i].id, err, MAIL_MAX_ATTEMPTS)) == -1)
+			goto out;
 	}
-	handled = res->nrows;
+	handled = n;
 out:
 	arena_free(a);
 	return handled;
 }
 
-static const struct db_stmt mail_depth = {
-	"mail_depth", "SELECT count(*) FROM mail_outbox WHERE status = 'queued'", 0
-};
-
 int64_t
 mail_outbox_depth(struct db *db, struct arena *a)
 {
-	struct db_res *res = db_query(db, a, &mail_depth, NULL);
-
-	return res && res->nrows == 1 ? db_get_int(res, 0, 0) : -1;
+	return mail_db_depth(db, a);
 }
-
-static const struct db_stmt mail_housekeeping = {
-	"mail_housekeeping",
-	"WITH s AS (DELETE FROM sessions WHERE expires_at < now()), "
-	"t AS (DELETE FROM user_tokens WHERE expires_at < now() - interval '7 days') "
-	"SELECT 1", 0
-};
 
 static void *
 mail_loop(void *arg)
@@ -333,11 +278,11 @@ mail_loop(void *arg)
 
 		if (now - last_purge >= 60 && db_ready(db) == 0) {
 			last_purge = now;
-			db_exec(db, &mail_housekeeping, NULL);
+			account_db_purge_expired(db);
 			ratelimit_purge(db);
 		}
 		/* A full batch means more may be due: go on at once. */
-		if (n < 10) {
+		if (n < MAIL_DB_BATCH) {
 			struct timespec ts = { 0, 500 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 		}

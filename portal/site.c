@@ -48,15 +48,13 @@ site_healthz(struct request *req)
 	return response_text(req, 200, "text/plain; charset=utf-8", "ok\n");
 }
 
-static const struct db_stmt site_ping = { "site_ping", "SELECT 1", 0 };
-
 /* GET /readyz: 200 when the database answers, else 503. */
 static int
 site_readyz(struct request *req)
 {
 	struct db *db = http_thread_db();
 
-	if (db_exec(db, &site_ping, NULL) < 0)
+	if (db_ping(db) == -1)
 		return response_text(req, 503, "text/plain; charset=utf-8", "database unavailable\n");
 	return response_text(req, 200, "text/plain; charset=utf-8", "ready\n");
 }
