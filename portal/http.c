@@ -303,6 +303,31 @@ http_cookie(const struct request *req, const char *name)
 	return MHD_lookup_connection_value(hc->mhd, MHD_COOKIE_KIND, name);
 }
 
+/*
+ * "<process prefix>-<counter in hex, at least 6 digits>", formatted by
+ * hand: this runs for every request, printf's machinery is not needed.
+ */
+static const char *
+http_request_id(struct arena *arena)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t n = atomic_fetch_add(&http_id_counter, 1);
+	char digits[16], *id;
+	int k = 0;
+
+	do {
+		digits[k++] = hex[n & 15];
+		n >>= 4;
+	} while (n != 0 || k < 6);
+	id = arena_alloc(arena, 8 + 1 + (size_t)k + 1);
+	memcpy(id, http_id_prefix, 8);
+	id[8] = '-';
+	for (int i = 0; i < k; i++)
+		id[9 + i] = digits[k - 1 - i];
+	id[9 + k] = '\0';
+	return id;
+}
+
 /* First call: the request and its arena; no response may be queued yet. */
 static struct request *
 http_request_new(struct MHD_Connection *c, const char *url, const char *method)
@@ -321,8 +346,7 @@ http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 	hc->mhd = c;
 	hc->start_ns = http_now_ns();
 	buf_init(&hc->json_body, http_cfg->body_limit);
-	req->id = arena_printf(arena, "%s-%06llx", http_id_prefix,
-			       (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
+	req->id = http_request_id(arena);
 	req->method = http_method_of(method);
 	req->method_name = arena_strdup(arena, method);
 	req->path = arena_strdup(arena, url);

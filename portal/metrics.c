@@ -28,17 +28,32 @@ static const uint64_t metrics_bounds[] = {
 };
 #define METRICS_NBUCKET (ARRAY_SIZE(metrics_bounds) + 1)
 
-static const struct router *metrics_router;
+static const struct route **metrics_routes;	/* the router's routes, in order */
 static size_t metrics_nroutes;	/* plus one row for unmatched paths */
 static atomic_uint_fast64_t *metrics_counts;
 static atomic_uint_fast64_t metrics_buckets[METRICS_NBUCKET];
 static atomic_uint_fast64_t metrics_sum_micros;
 
+static int
+metrics_route_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const struct route *const *)a;
+	uintptr_t y = (uintptr_t)*(const struct route *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void
 metrics_init(const struct router *router)
 {
-	metrics_router = router;
+	metrics_routes = calloc(router_count(router) + 1, sizeof(*metrics_routes));
+	if (metrics_routes == NULL)
+		log_oom(router_count(router) * sizeof(*metrics_routes));
+	for (size_t i = 0; i < router_count(router); i++)
+		metrics_routes[i] = router_get(router, i);
 	metrics_nroutes = router_count(router);
+	/* Sorted by address, so that a request finds its row by bisection. */
+	qsort(metrics_routes, metrics_nroutes, sizeof(*metrics_routes), metrics_route_cmp);
 	metrics_counts = calloc((metrics_nroutes + 1) * METRICS_NSTATUS, sizeof(*metrics_counts));
 	if (metrics_counts == NULL)
 		log_oom((metrics_nroutes + 1) * METRICS_NSTATUS * sizeof(*metrics_counts));
@@ -60,17 +75,30 @@ metrics_request(const struct route *route, int status, uint64_t micros)
 
 	if (metrics_counts == NULL)
 		return;
-	for (size_t i = 0; route != NULL && i < metrics_nroutes; i++)
-		if (router_get(metrics_router, i) == route) {
-			row = i;
-			break;
-		}
+	if (route != NULL) {
+		const struct route **hit = bsearch(&route, metrics_routes, metrics_nroutes,
+						   sizeof(*metrics_routes), metrics_route_cmp);
+		if (hit != NULL)
+			row = (size_t)(hit - metrics_routes);
+	}
 	atomic_fetch_add_explicit(&metrics_counts[row * METRICS_NSTATUS + metrics_status_index(status)],
 				  1, memory_order_relaxed);
 	for (b = 0; b < ARRAY_SIZE(metrics_bounds) && micros > metrics_bounds[b]; b++)
 		;
 	atomic_fetch_add_explicit(&metrics_buckets[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&metrics_sum_micros, micros, memory_order_relaxed);
+}
+
+/* The first method a route serves, for its label ("" when unmatched). */
+static const char *
+metrics_method(const struct route *route)
+{
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
+
+	for (size_t i = 0; route != NULL && i < ARRAY_SIZE(names); i++)
+		if (route->methods & (1u << i))
+			return names[i];
+	return "";
 }
 
 void
@@ -82,13 +110,15 @@ metrics_render(struct buf *out, int64_t outbox_depth)
 	buf_adds(out, "# HELP portal_http_requests_total Completed HTTP requests.\n"
 		      "# TYPE portal_http_requests_total counter\n");
 	for (size_t r = 0; r <= metrics_nroutes; r++) {
-		const struct route *route = r < metrics_nroutes ? router_get(metrics_router, r) : NULL;
+		const struct route *route = r < metrics_nroutes ? metrics_routes[r] : NULL;
 		for (size_t s = 0; s < METRICS_NSTATUS; s++) {
 			uint64_t n = atomic_load(&metrics_counts[r * METRICS_NSTATUS + s]);
 			if (n == 0)
 				continue;
-			buf_printf(out, "portal_http_requests_total{route=\"%s\",status=\"",
-				   route ? route->name : "unmatched");
+			/* Routes share a name across methods (the page and its
+			 * form): the method label keeps each series unique. */
+			buf_printf(out, "portal_http_requests_total{route=\"%s\",method=\"%s\",status=\"",
+				   route ? route->name : "unmatched", metrics_method(route));
 			if (metrics_statuses[s])
 				buf_printf(out, "%d", metrics_statuses[s]);
 			else

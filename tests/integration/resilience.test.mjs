@@ -250,6 +250,15 @@ describe('metrics', () => {
     let total = 0;
     for (const m of text.matchAll(/^portal_http_requests_total\{[^}]*\} (\d+)$/gm)) total += Number(m[1]);
     assert.equal(total, count, 'every request is in both the counters and the histogram');
+    // A series appears once: routes sharing a name differ by their method label.
+    const series = [...text.matchAll(/^(portal_http_requests_total\{[^}]*\}) \d+$/gm)].map((m) => m[1]);
+    assert.equal(new Set(series).size, series.length, 'no duplicate series');
+    const methodsByRoute = {};
+    for (const x of series) {
+      const [, route, method] = x.match(/route="([^"]+)",method="([^"]*)"/);
+      (methodsByRoute[route] ??= new Set()).add(method);
+    }
+    assert.ok(Object.values(methodsByRoute).some((m) => m.size > 1), 'a page and its form post count apart');
 
     assert.ok(sample(text, 'portal_db_connections', { state: 'open' }) >= 1, 'DB pool gauge');
     assert.ok(sample(text, 'portal_mail_outbox_depth') >= 0, 'outbox depth gauge');
