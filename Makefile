@@ -27,7 +27,7 @@ CORE_SRC := \
 	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
-COURSES_SRC := courses/course.c courses/course_db.c courses/video.c courses/seed.c
+COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/video.c courses/seed.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)

@@ -4,25 +4,28 @@
  * Who sees what: visitors see the catalogue and each published course's
  * outline; members read lessons, enrol themselves and mark lessons done
  * (only in courses they are enrolled in); trainers, coordination and
- * admins also see drafts.
+ * admins also see drafts, and write courses (course_edit.c).
  */
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "account_db.h"
 #include "course.h"
 #include "course_db.h"
+#include "course_edit.h"
+#include "internal.h"
 #include "db.h"
 #include "html.h"
 #include "json.h"
+#include "md.h"
 #include "response.h"
 #include "role.h"
 #include "router.h"
 #include "tmpl.h"
 #include "video.h"
 
-/* Roles that see drafts. */
-#define COURSE_STAFF (ROLE_FORMATORE | ROLE_COORDINAMENTO | ROLE_ADMIN)
 
 static bool
 course_staff(const struct request *req)
@@ -71,9 +74,6 @@ course_notice(struct request *req, struct tmpl_ctx *ctx)
 			tmpl_set(ctx, "notice", course_notices[i].text);
 }
 
-#define FIELD_COURSE_ID { "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Corso" }
-#define FIELD_LESSON_ID { "lesson", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }
-#define FIELD_NOTICE { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
 
 /* The outline of one course the user may see; *c NULL when it is not there (404). */
 static int
@@ -312,7 +312,7 @@ course_complete_submit(struct request *req)
 /* ---- JSON API ---- */
 
 /* Writes c under key; with detail, its modules and lessons (completed: by the caller). */
-static void
+void
 course_json(struct json_writer *w, const char *key, const struct course *c, bool detail)
 {
 	json_obj_open(w, key);
@@ -521,4 +521,5 @@ courses_register(struct router *r, const struct config *cfg)
 {
 	(void)cfg;	/* nothing configurable yet */
 	router_add(r, course_routes, ARRAY_SIZE(course_routes));
+	course_edit_register(r);
 }

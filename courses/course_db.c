@@ -356,3 +356,346 @@ course_db_video_create(struct db *db, int64_t lesson_id, int position, const cha
 
 	return course_db_insert(db, &course_video_create, params);
 }
+
+/* ---- trainer authoring ---- */
+
+static const struct db_stmt course_create_try = {
+	"course_create_try",
+	"INSERT INTO courses (title, slug, summary, audience, duration_minutes, published, created_by) "
+	"VALUES ($1, $2, $3, $4, $5, $6, nullif($7::bigint, 0)) ON CONFLICT (slug) DO NOTHING "
+	"RETURNING id", 7
+};
+
+int64_t
+course_db_create_try(struct db *db, const char *title, const char *slug, const char *summary,
+		     const char *audience, int duration_minutes, bool published, int64_t created_by)
+{
+	char dur[DB_INT_LEN], by[DB_INT_LEN];
+	const char *params[] = { title, slug, summary, audience, db_int_param(dur, duration_minutes),
+				 published ? "t" : "f", db_int_param(by, created_by) };
+
+	return db_query_int(db, &course_create_try, params);
+}
+
+static const struct db_stmt course_update = {
+	"course_update",
+	"UPDATE courses SET title = coalesce($2, title), summary = coalesce($3, summary), "
+	"audience = coalesce($4, audience), duration_minutes = coalesce($5::int, duration_minutes), "
+	"published = coalesce($6::boolean, published), updated_at = now() WHERE id = $1", 6
+};
+
+int
+course_db_update(struct db *db, int64_t course_id, const char *title, const char *summary,
+		 const char *audience, int duration_minutes, int published, bool *found)
+{
+	char cid[DB_INT_LEN], dur[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), title, summary, audience,
+				 duration_minutes < 0 ? NULL : db_int_param(dur, duration_minutes),
+				 published < 0 ? NULL : published ? "t" : "f" };
+	int64_t n = db_exec(db, &course_update, params);
+
+	*found = n > 0;
+	return n < 0 ? -1 : 0;
+}
+
+/* NO KEY UPDATE: serialises the authoring of one parent without blocking
+ * the foreign-key checks of enrolments and progress. */
+static const struct db_stmt course_lock = {
+	"course_lock", "SELECT id FROM courses WHERE id = $1 FOR NO KEY UPDATE", 1
+};
+
+int
+course_db_lock(struct db *db, int64_t course_id, bool *found)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+	int64_t id = db_query_int(db, &course_lock, params);
+
+	*found = id > 0;
+	return id < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_module_parent = {
+	"course_module_parent", "SELECT course_id FROM modules WHERE id = $1", 1
+};
+
+static const struct db_stmt course_module_lock = {
+	"course_module_lock", "SELECT course_id FROM modules WHERE id = $1 FOR NO KEY UPDATE", 1
+};
+
+int
+course_db_module_parent(struct db *db, int64_t module_id, bool lock, int64_t *course_id)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id) };
+	int64_t id = db_query_int(db, lock ? &course_module_lock : &course_module_parent, params);
+
+	*course_id = id > 0 ? id : 0;
+	return id < 0 ? -1 : 0;
+}
+
+/* Runs an INSERT ... RETURNING id, position: the id, or -1. */
+static int64_t
+course_db_append(struct db *db, const struct db_stmt *stmt, const char *const *params, int *position)
+{
+	struct arena *a = arena_new();
+	struct db_res *res = db_query(db, a, stmt, params);
+	int64_t id = -1;
+
+	if (res != NULL && res->nrows == 1) {
+		id = db_get_int(res, 0, 0);
+		*position = (int)db_get_int(res, 0, 1);
+	}
+	arena_free(a);
+	return id;
+}
+
+static const struct db_stmt course_module_append = {
+	"course_module_append",
+	"INSERT INTO modules (course_id, position, title, description) "
+	"SELECT $1::bigint, coalesce(max(position), 0) + 1, $2, $3 FROM modules WHERE course_id = $1::bigint "
+	"RETURNING id, position", 3
+};
+
+int64_t
+course_db_module_append(struct db *db, int64_t course_id, const char *title, const char *description,
+			int *position)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), title, description };
+
+	return course_db_append(db, &course_module_append, params, position);
+}
+
+static const struct db_stmt course_lesson_append = {
+	"course_lesson_append",
+	"INSERT INTO lessons (module_id, position, title, body_md, body_html, duration_minutes, "
+	"published, updated_by) "
+	"SELECT $1::bigint, coalesce(max(position), 0) + 1, $2, $3, $4, $5, $6, nullif($7::bigint, 0) "
+	"FROM lessons WHERE module_id = $1::bigint RETURNING id, position", 7
+};
+
+int64_t
+course_db_lesson_append(struct db *db, int64_t module_id, const char *title, const char *body_md,
+			const char *body_html, int duration_minutes, bool published, int64_t author_id,
+			int *position)
+{
+	char mid[DB_INT_LEN], dur[DB_INT_LEN], by[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id), title, body_md, body_html,
+				 db_int_param(dur, duration_minutes), published ? "t" : "f",
+				 db_int_param(by, author_id) };
+
+	return course_db_append(db, &course_lesson_append, params, position);
+}
+
+/*
+ * The neighbour is the closest sibling before (dir -1) or after (dir 1);
+ * one UPDATE gives each the other's position, so the set of positions
+ * never changes.
+ */
+static const struct db_stmt course_module_move = {
+	"course_module_move",
+	"WITH me AS (SELECT id, course_id, position FROM modules WHERE id = $1), "
+	"nb AS (SELECT m.id, m.position FROM modules m JOIN me ON m.course_id = me.course_id "
+	"       WHERE ($2::int < 0 AND m.position < me.position) OR ($2::int > 0 AND m.position > me.position) "
+	"       ORDER BY m.position * $2::int LIMIT 1) "
+	"UPDATE modules t SET position = CASE WHEN t.id = me.id THEN nb.position ELSE me.position END, "
+	"updated_at = now() FROM me, nb WHERE t.id IN (me.id, nb.id)", 2
+};
+
+static const struct db_stmt course_lesson_move = {
+	"course_lesson_move",
+	"WITH me AS (SELECT id, module_id, position FROM lessons WHERE id = $1), "
+	"nb AS (SELECT l.id, l.position FROM lessons l JOIN me ON l.module_id = me.module_id "
+	"       WHERE ($2::int < 0 AND l.position < me.position) OR ($2::int > 0 AND l.position > me.position) "
+	"       ORDER BY l.position * $2::int LIMIT 1) "
+	"UPDATE lessons t SET position = CASE WHEN t.id = me.id THEN nb.position ELSE me.position END "
+	"FROM me, nb WHERE t.id IN (me.id, nb.id)", 2
+};
+
+static int
+course_db_move(struct db *db, const struct db_stmt *stmt, int64_t id, int dir, bool *moved)
+{
+	char sid[DB_INT_LEN], d[DB_INT_LEN];
+	const char *params[] = { db_int_param(sid, id), db_int_param(d, dir < 0 ? -1 : 1) };
+	int64_t n = db_exec(db, stmt, params);
+
+	*moved = n == 2;
+	return n < 0 ? -1 : 0;
+}
+
+int
+course_db_module_move(struct db *db, int64_t module_id, int dir, bool *moved)
+{
+	return course_db_move(db, &course_module_move, module_id, dir, moved);
+}
+
+int
+course_db_lesson_move(struct db *db, int64_t lesson_id, int dir, bool *moved)
+{
+	return course_db_move(db, &course_lesson_move, lesson_id, dir, moved);
+}
+
+#define COURSE_LESSON_SOURCE \
+	"SELECT l.id, l.module_id, m.course_id, c.title, m.title, l.position, l.title, l.body_md, " \
+	"       l.body_html, l.duration_minutes, l.published " \
+	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id " \
+	"WHERE l.id = $1"
+
+static const struct db_stmt course_lesson_source = {
+	"course_lesson_source", COURSE_LESSON_SOURCE, 1
+};
+
+static const struct db_stmt course_lesson_source_lock = {
+	"course_lesson_source_lock", COURSE_LESSON_SOURCE " FOR NO KEY UPDATE OF l", 1
+};
+
+int
+course_db_lesson_source(struct db *db, struct arena *a, int64_t lesson_id, bool lock,
+			struct course_lesson_src *out, bool *found)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id) };
+	struct db_res *res;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	res = db_query(db, a, lock ? &course_lesson_source_lock : &course_lesson_source, params);
+	if (res == NULL)
+		return -1;
+	if (res->nrows == 0)
+		return 0;
+	out->id = db_get_int(res, 0, 0);
+	out->module_id = db_get_int(res, 0, 1);
+	out->course_id = db_get_int(res, 0, 2);
+	out->course_title = db_get(res, 0, 3);
+	out->module_title = db_get(res, 0, 4);
+	out->position = (int)db_get_int(res, 0, 5);
+	out->title = db_get(res, 0, 6);
+	out->body_md = db_get(res, 0, 7);
+	out->body_html = db_get(res, 0, 8);
+	out->duration_minutes = (int)db_get_int(res, 0, 9);
+	out->published = db_get_bool(res, 0, 10);
+	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
+		return -1;
+	out->videos = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->videos));
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_video *v = &out->videos[out->nvideos++];
+		v->title = db_get(res, r, 0);
+		v->url = db_get(res, r, 1);
+		v->kind = db_get(res, r, 2);
+		v->embed_url = db_get(res, r, 3);
+		v->duration_minutes = (int)db_get_int(res, r, 4);
+	}
+	*found = true;
+	return 0;
+}
+
+/* One statement: the copy of the old version and the update cannot part. */
+static const struct db_stmt course_lesson_save = {
+	"course_lesson_save",
+	"WITH old AS (SELECT id, title, body_md, updated_by, updated_at FROM lessons "
+	"             WHERE id = $1 FOR NO KEY UPDATE), "
+	"rev AS (INSERT INTO lesson_revisions (lesson_id, title, body_md, saved_by, saved_at) "
+	"        SELECT id, title, body_md, updated_by, updated_at FROM old) "
+	"UPDATE lessons l SET title = $2, body_md = $3, body_html = $4, duration_minutes = $5, "
+	"published = $6, updated_by = nullif($7::bigint, 0), updated_at = now() "
+	"FROM old WHERE l.id = old.id", 7
+};
+
+int
+course_db_lesson_save(struct db *db, int64_t lesson_id, const char *title, const char *body_md,
+		      const char *body_html, int duration_minutes, bool published, int64_t saved_by,
+		      bool *found)
+{
+	char lid[DB_INT_LEN], dur[DB_INT_LEN], by[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id), title, body_md, body_html,
+				 db_int_param(dur, duration_minutes), published ? "t" : "f",
+				 db_int_param(by, saved_by) };
+	int64_t n = db_exec(db, &course_lesson_save, params);
+
+	*found = n > 0;
+	return n < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_videos_clear = {
+	"course_videos_clear", "DELETE FROM lesson_videos WHERE lesson_id = $1", 1
+};
+
+int
+course_db_videos_replace(struct db *db, int64_t lesson_id, const struct course_video *v, int n)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id) };
+
+	if (db_exec(db, &course_videos_clear, params) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (course_db_video_create(db, lesson_id, i + 1, v[i].title, v[i].url, v[i].kind,
+					   v[i].embed_url, v[i].duration_minutes) < 0)
+			return -1;
+	return 0;
+}
+
+static const struct db_stmt course_revisions = {
+	"course_revisions",
+	"SELECT r.id, r.title, coalesce(u.name, ''), "
+	"       to_char(r.saved_at AT TIME ZONE 'Europe/Rome', 'DD/MM/YYYY HH24:MI') "
+	"FROM lesson_revisions r LEFT JOIN users u ON u.id = r.saved_by "
+	"WHERE r.lesson_id = $1 ORDER BY r.id DESC LIMIT 100", 1
+};
+
+int
+course_db_revisions(struct db *db, struct arena *a, int64_t lesson_id,
+		    struct course_revision **out, int *count)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id) };
+	struct db_res *res;
+
+	*out = NULL;
+	*count = 0;
+	if ((res = db_query(db, a, &course_revisions, params)) == NULL)
+		return -1;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_revision *v = &(*out)[r];
+		v->id = db_get_int(res, r, 0);
+		v->title = db_get(res, r, 1);
+		v->saved_by = db_get(res, r, 2);
+		v->saved_at = db_get(res, r, 3);
+	}
+	*count = res->nrows;
+	return 0;
+}
+
+static const struct db_stmt course_revision = {
+	"course_revision",
+	"SELECT r.id, r.title, r.body_md, coalesce(u.name, ''), "
+	"       to_char(r.saved_at AT TIME ZONE 'Europe/Rome', 'DD/MM/YYYY HH24:MI') "
+	"FROM lesson_revisions r LEFT JOIN users u ON u.id = r.saved_by "
+	"WHERE r.id = $2 AND r.lesson_id = $1", 2
+};
+
+int
+course_db_revision(struct db *db, struct arena *a, int64_t lesson_id, int64_t rev_id,
+		   struct course_revision *out, bool *found)
+{
+	char lid[DB_INT_LEN], rid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id), db_int_param(rid, rev_id) };
+	struct db_res *res;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	if ((res = db_query(db, a, &course_revision, params)) == NULL)
+		return -1;
+	if (res->nrows == 0)
+		return 0;
+	out->id = db_get_int(res, 0, 0);
+	out->title = db_get(res, 0, 1);
+	out->body_md = db_get(res, 0, 2);
+	out->saved_by = db_get(res, 0, 3);
+	out->saved_at = db_get(res, 0, 4);
+	*found = true;
+	return 0;
+}

@@ -131,4 +131,105 @@ int64_t course_db_video_create(struct db *db, int64_t lesson_id, int position, c
 			       const char *url, const char *kind, const char *embed_url,
 			       int duration_minutes);
 
+/* ---- trainer authoring (/gestione, API writes) ----
+ *
+ * Positions stay 1..n without duplicates: an append takes max + 1 and a
+ * move swaps two neighbours in one UPDATE (the DEFERRABLE unique
+ * constraints are checked at the end of the statement), both while the
+ * caller's transaction holds the parent row (course_db_lock for modules,
+ * course_db_module_parent with lock for lessons), so concurrent edits of one parent
+ * run one after the other.
+ */
+
+/* Like course_db_create, but returns 0 (nothing inserted) when slug is taken. */
+int64_t course_db_create_try(struct db *db, const char *title, const char *slug, const char *summary,
+			     const char *audience, int duration_minutes, bool published,
+			     int64_t created_by);
+
+/*
+ * Changes the fields given: NULL strings, duration_minutes < 0 and
+ * published < 0 leave the column as it is.  *found false: no such course.
+ */
+int course_db_update(struct db *db, int64_t course_id, const char *title, const char *summary,
+		     const char *audience, int duration_minutes, int published, bool *found);
+
+/* Locks the course row until the caller's transaction ends; *found false if none. */
+int course_db_lock(struct db *db, int64_t course_id, bool *found);
+
+/*
+ * Stores module_id's course in *course_id (0 if no such module); with lock,
+ * the module row stays locked until the caller's transaction ends.  Module
+ * moves lock only the course (locking the module first could deadlock two
+ * moves of neighbours).
+ */
+int course_db_module_parent(struct db *db, int64_t module_id, bool lock, int64_t *course_id);
+
+/* Appends a module after the last one (the course is locked); returns its id, -1. */
+int64_t course_db_module_append(struct db *db, int64_t course_id, const char *title,
+				const char *description, int *position);
+
+/* Appends a lesson after the last one of its module (the module is locked); returns its id, -1. */
+int64_t course_db_lesson_append(struct db *db, int64_t module_id, const char *title,
+				const char *body_md, const char *body_html, int duration_minutes,
+				bool published, int64_t author_id, int *position);
+
+/*
+ * Swaps a module (a lesson) with its neighbour before it (dir < 0) or after
+ * it (dir > 0), the parent being locked; *moved false at either end.
+ */
+int course_db_module_move(struct db *db, int64_t module_id, int dir, bool *moved);
+int course_db_lesson_move(struct db *db, int64_t lesson_id, int dir, bool *moved);
+
+/* What the lesson editor shows and saves. */
+struct course_lesson_src {
+	int64_t id;
+	int64_t module_id;
+	int64_t course_id;
+	const char *course_title;
+	const char *module_title;
+	int position;
+	const char *title;
+	const char *body_md;
+	const char *body_html;
+	int duration_minutes;
+	bool published;
+	struct course_video *videos;
+	int nvideos;
+};
+
+/*
+ * A lesson with its videos; with lock, its row stays locked until the
+ * caller's transaction ends (saves of one lesson run one at a time).
+ * *found false if no such lesson.
+ */
+int course_db_lesson_source(struct db *db, struct arena *a, int64_t lesson_id, bool lock,
+			    struct course_lesson_src *out, bool *found);
+
+/*
+ * Saves a new version of a lesson after copying the one it replaces (title,
+ * body, author and time) into lesson_revisions.  *found false if none.
+ */
+int course_db_lesson_save(struct db *db, int64_t lesson_id, const char *title, const char *body_md,
+			  const char *body_html, int duration_minutes, bool published,
+			  int64_t saved_by, bool *found);
+
+/* Replaces a lesson's videos with v[0..n) (kind and embed_url set), in order. */
+int course_db_videos_replace(struct db *db, int64_t lesson_id, const struct course_video *v, int n);
+
+struct course_revision {
+	int64_t id;
+	const char *title;
+	const char *body_md;	/* NULL in course_db_revisions() lists */
+	const char *saved_by;	/* author's name, "" if unknown */
+	const char *saved_at;	/* "DD/MM/YYYY HH:MM", Italian time */
+};
+
+/* The latest 100 revisions of a lesson, newest first. */
+int course_db_revisions(struct db *db, struct arena *a, int64_t lesson_id,
+			struct course_revision **out, int *count);
+
+/* Revision rev_id of lesson_id with its body; *found false if it is not that lesson's. */
+int course_db_revision(struct db *db, struct arena *a, int64_t lesson_id, int64_t rev_id,
+		       struct course_revision *out, bool *found);
+
 #endif

@@ -89,6 +89,8 @@ response_ctx(struct request *req, const char *title)
 		tmpl_set(u, "name", req->user->name);
 		tmpl_set(u, "email", req->user->email);
 		tmpl_set_bool(u, "is_admin", req->user->roles & (ROLE_ADMIN | ROLE_COORDINAMENTO));
+		tmpl_set_bool(u, "is_trainer",
+			      req->user->roles & (ROLE_FORMATORE | ROLE_COORDINAMENTO | ROLE_ADMIN));
 	}
 	return ctx;
 }

@@ -1,7 +1,8 @@
 // Browser walk through the course pages: the public catalogue, a course
 // page, enrolment with the button, a lesson whose Markdown tries to inject
 // script (checked in Chromium: nothing runs, no javascript: link exists),
-// completion and 100 %.  axe-core (WCAG 2.1 A/AA) on every page, no
+// completion and 100 %; then a formatore's course list, course editor and
+// lesson editor (/gestione).  axe-core (WCAG 2.1 A/AA) on every page, no
 // console error, screenshots in tests/browser/out/c-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,6 +117,30 @@ test('course pages: accessible, inert lesson markup, enrol and complete', { time
     assert.match(await page.locator('main').textContent(), /Hai completato 1 lezioni su 1 \(100%\)/);
     assert.match(await page.locator('main').textContent(), /Hai completato il corso/);
     await check('corso-completato');
+
+    // A formatore: the course list, a new course made with the form, its
+    // editor with a module and a lesson, and the lesson editor.
+    await ctx.clearCookies();
+    await go('/accedi');
+    await page.getByLabel('Indirizzo email').fill(s.demo.formatore.email);
+    await page.getByLabel('Password', { exact: true }).fill(s.demo.formatore.password);
+    await click('Accedi');
+    await go('/gestione/corsi');
+    assert.ok(await page.getByRole('heading', { level: 1, name: 'Gestione corsi' }).isVisible());
+    await check('gestione-corsi');
+    await page.getByLabel('Titolo', { exact: true }).fill('Corso scritto nel browser');
+    await click('Crea il corso');
+    assert.match(page.url(), /\/gestione\/corsi\/\d+\?esito=creato$/);
+    await page.getByLabel('Titolo del modulo').fill('Contesto di prova');
+    await click('Aggiungi il modulo');
+    await page.getByLabel('Titolo della lezione').fill('Lezione di prova');
+    await page.getByLabel('Testo (Markdown)').fill('Un **testo** con [un link](https://example.org).');
+    await click('Aggiungi la lezione');
+    assert.match(page.url(), /\/gestione\/lezioni\/\d+\?esito=creata$/);
+    await check('gestione-lezione');
+    await page.getByRole('link', { name: 'Corso scritto nel browser' }).click();
+    await page.waitForURL(/\/gestione\/corsi\/\d+$/);
+    await check('gestione-corso');
   } finally {
     if (ctx) await ctx.close();
     rmSync(profile, { recursive: true, force: true });

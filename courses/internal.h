@@ -1,0 +1,21 @@
+/*
+ * internal.h - what the course pages (course.c) and the authoring
+ * (course_edit.c) share; not for other features.
+ */
+#ifndef COURSES_INTERNAL_H
+#define COURSES_INTERNAL_H
+
+#include "compat.h"
+
+#include "course_db.h"
+#include "json.h"
+#include "valid.h"
+
+#define FIELD_COURSE_ID { "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Corso" }
+#define FIELD_LESSON_ID { "lesson", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }
+#define FIELD_NOTICE { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
+
+/* Writes a course as member key (NULL in arrays); detail adds modules and lessons. */
+void course_json(struct json_writer *w, const char *key, const struct course *c, bool detail);
+
+#endif
