@@ -27,13 +27,14 @@ CORE_SRC := \
 	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
-COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/video.c courses/seed.c
+COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/video.c courses/seed.c \
+	courses/cohort.c courses/cohort_db.c courses/ical.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical
 
 all: $(BUILD)/portal assets
 

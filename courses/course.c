@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "account_db.h"
+#include "cohort.h"
 #include "course.h"
 #include "course_db.h"
 #include "course_edit.h"
@@ -522,4 +523,5 @@ courses_register(struct router *r, const struct config *cfg)
 	(void)cfg;	/* nothing configurable yet */
 	router_add(r, course_routes, ARRAY_SIZE(course_routes));
 	course_edit_register(r);
+	cohort_register(r);
 }

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "arena.h"
 #include "buf.h"
+#include "cohort_db.h"
 #include "course_db.h"
 #include "db.h"
 #include "log.h"
@@ -301,6 +303,77 @@ seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, 
 	return 0;
 }
 
+#define SEED_COHORT "Classe pilota – Roma Capitale"
+#define SEED_PLACE "Sala formazione, Via Merulana 123, Roma"
+#define SEED_MEETING "https://videoconferenza.example.org/sigess/classe-pilota"
+/* The accounts portal/seed.c creates; their domain is fixed there too. */
+static const char *const seed_members[] = {
+	"operatore@demo.sigess.example", "referente@demo.sigess.example",
+};
+
+/* "YYYY-MM-DD" of the Monday after today (UTC) plus weeks weeks, in the arena. */
+static const char *
+seed_monday(struct arena *a, int weeks)
+{
+	time_t now = time(NULL), t;
+	struct tm tm;
+	char day[16];
+	int ahead;
+
+	gmtime_r(&now, &tm);
+	ahead = (8 - tm.tm_wday) % 7;
+	if (ahead == 0)
+		ahead = 7;
+	t = now + (time_t)(ahead + 7 * weeks) * 86400;
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	return arena_strdup(a, day);
+}
+
+/*
+ * The demo cohort of course_id: the demo operatore and referente, one live
+ * session per module, weekly from next Monday at 10:00 (Rome) for two
+ * hours, in the training room or online in turn.  Idempotent: nothing
+ * happens when the cohort exists.  Its own transaction.
+ */
+static int
+seed_cohort(struct db *db, struct arena *a, int64_t course_id)
+{
+	struct course *c;
+	int64_t id, uid;
+	int n, rc = -1;
+
+	if ((id = cohort_db_find(db, course_id, SEED_COHORT)) != 0)
+		return id < 0 ? -1 : 0;
+	if (course_db_outlines(db, a, course_id, 0, true, &c, &n) == -1 || n == 0)
+		return -1;
+	if (db_begin(db) == -1 ||
+	    (id = cohort_db_create(db, course_id, SEED_COHORT, seed_monday(a, 0), 0)) <= 0)
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(seed_members); i++) {
+		if ((uid = cohort_db_user_by_email(db, seed_members[i])) < 0)
+			goto out;
+		if (uid == 0)
+			log_warnx("seed: no account \"%s\" for the demo cohort", seed_members[i]);
+		else if (cohort_db_add_member(db, id, uid) == -1)
+			goto out;
+	}
+	for (int i = 0; i < c->nmodules; i++) {
+		bool room = i % 2 == 0;
+		if (cohort_db_session_add(db, id, c->modules[i].id, true,
+					  arena_printf(a, "%s 10:00", seed_monday(a, i)), 120,
+					  room ? SEED_PLACE : "", room ? NULL : SEED_MEETING, NULL) <= 0)
+			goto out;
+	}
+	if (db_commit(db) == -1)
+		goto out;
+	log_info("seed: demo cohort \"%s\" created", SEED_COHORT);
+	rc = 0;
+out:
+	db_rollback(db);
+	return rc;
+}
+
 int
 courses_seed_demo(struct db *db, const char *root)
 {
@@ -338,7 +411,8 @@ courses_seed_demo(struct db *db, const char *root)
 	if ((found = course_db_find_slug(db, slug)) < 0)
 		goto out;
 	if (found > 0) {
-		rc = 0;		/* seeded before */
+		/* Seeded before; the cohort may be newer than the course. */
+		rc = seed_cohort(db, a, found);
 		goto out;
 	}
 	if (db_begin(db) == -1)
@@ -356,7 +430,7 @@ courses_seed_demo(struct db *db, const char *root)
 	if (db_commit(db) == -1)
 		goto out;
 	log_info("seed: demo course \"%s\" created", title);
-	rc = 0;
+	rc = seed_cohort(db, a, course_id);
 out:
 	db_rollback(db);
 	arena_free(a);

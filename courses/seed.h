@@ -19,9 +19,11 @@ struct db;
 
 /*
  * Creates the demo course, published, with its modules, lessons (bodies
- * rendered with md_render()) and videos, in one transaction.  Idempotent:
- * nothing happens when a course with the same slug exists, or when
- * root/courses/demo/course.md does not exist.  Returns 0, or -1 on an
+ * rendered with md_render()) and videos, in one transaction; then, in its
+ * own transaction, the cohort "Classe pilota – Roma Capitale" with the demo
+ * operatore and referente and one live session per module.  Idempotent:
+ * nothing happens when a course with the same slug (or the cohort)
+ * exists, or when root/courses/demo/course.md does not exist.  Returns 0, or -1 on an
  * unreadable or malformed file (logged as "path:line: reason") or a
  * database error; nothing is then stored.
  */

@@ -1,8 +1,8 @@
 // Browser walk through the course pages: the public catalogue, a course
 // page, enrolment with the button, a lesson whose Markdown tries to inject
 // script (checked in Chromium: nothing runs, no javascript: link exists),
-// completion and 100 %; then a formatore's course list, course editor and
-// lesson editor (/gestione).  axe-core (WCAG 2.1 A/AA) on every page, no
+// completion and 100 %, the cohort calendar; then a formatore's course list,
+// course editor, lesson editor and cohort pages (/gestione).  axe-core (WCAG 2.1 A/AA) on every page, no
 // console error, screenshots in tests/browser/out/c-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,6 +117,10 @@ test('course pages: accessible, inert lesson markup, enrol and complete', { time
     assert.match(await page.locator('main').textContent(), /Hai completato 1 lezioni su 1 \(100%\)/);
     assert.match(await page.locator('main').textContent(), /Hai completato il corso/);
     await check('corso-completato');
+    // The demo operatore is in the pilot cohort of the demo course: its calendar.
+    await go(`/corsi/${demoId}/calendario`);
+    assert.ok(await page.getByRole('heading', { level: 1, name: /^Calendario del corso/ }).isVisible());
+    await check('calendario');
 
     // A formatore: the course list, a new course made with the form, its
     // editor with a module and a lesson, and the lesson editor.
@@ -141,6 +145,12 @@ test('course pages: accessible, inert lesson markup, enrol and complete', { time
     await page.getByRole('link', { name: 'Corso scritto nel browser' }).click();
     await page.waitForURL(/\/gestione\/corsi\/\d+$/);
     await check('gestione-corso');
+    // Cohorts of the demo course, and the pilot cohort with its calendar and forms.
+    await go(`/gestione/corsi/${demoId}/classi`);
+    await check('gestione-classi');
+    await page.getByRole('link', { name: 'Classe pilota – Roma Capitale' }).click();
+    await page.waitForURL(/\/gestione\/classi\/\d+$/);
+    await check('gestione-classe');
   } finally {
     if (ctx) await ctx.close();
     rmSync(profile, { recursive: true, force: true });
