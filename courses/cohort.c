@@ -76,22 +76,12 @@ cohort_field_error(struct request *req, const char *name, const char *msg)
 }
 
 /* Messages shown after a redirect, chosen by a fixed code in the URL. */
-static const struct { const char *code, *text; } cohort_notices[] = {
+static const struct response_notice cohort_notices[] = {
 	{ "creata", "Classe creata." },
 	{ "membri", "Partecipanti aggiunti alla classe." },
 	{ "sessione", "Incontro aggiunto al calendario." },
 	{ "registrazione", "Registrazione aggiunta all'incontro." },
 };
-
-static void
-cohort_notice(struct request *req, struct tmpl_ctx *ctx)
-{
-	const char *code = request_str(req, "esito");
-
-	for (size_t i = 0; code && i < ARRAY_SIZE(cohort_notices); i++)
-		if (strcmp(code, cohort_notices[i].code) == 0)
-			tmpl_set(ctx, "notice", cohort_notices[i].text);
-}
 
 /* Fills one session into t (page rendering). */
 static void
@@ -130,7 +120,7 @@ cohort_list_render(struct request *req, int status, int64_t course_id)
 		return 500;
 	ctx = response_ctx(req, arena_printf(req->arena, "Classi: %s", c->title));
 	response_form(req, ctx);
-	cohort_notice(req, ctx);
+	response_notice(req, ctx, cohort_notices, ARRAY_SIZE(cohort_notices));
 	tmpl_set_int(ctx, "course_id", c->id);
 	tmpl_set(ctx, "course_title", c->title);
 	tmpl_set_bool(ctx, "empty", n == 0);
@@ -145,7 +135,7 @@ cohort_list_render(struct request *req, int status, int64_t course_id)
 	return response_page(req, status, "courses/manage_cohorts", ctx);
 }
 
-static const struct field cohort_list_fields[] = { FIELD_COURSE_ID, FIELD_NOTICE };
+static const struct field cohort_list_fields[] = { FIELD_COURSE_ID, RESPONSE_NOTICE_FIELD };
 
 /* GET /gestione/corsi/{id}/classi: 200; 403; 404. */
 static int
@@ -217,7 +207,7 @@ cohort_render(struct request *req, int status, int64_t id, const char *message)
 		return response_error(req, 404, "Classe non trovata.");
 	ctx = response_ctx(req, arena_printf(req->arena, "Classe: %s", co.name));
 	form = response_form(req, ctx);
-	cohort_notice(req, ctx);
+	response_notice(req, ctx, cohort_notices, ARRAY_SIZE(cohort_notices));
 	tmpl_set(ctx, "message", message);
 	tmpl_set_int(ctx, "id", co.id);
 	tmpl_set(ctx, "name", co.name);
@@ -252,7 +242,7 @@ cohort_render(struct request *req, int status, int64_t id, const char *message)
 }
 
 static const struct field cohort_page_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Classe" }, FIELD_NOTICE,
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Classe" }, RESPONSE_NOTICE_FIELD,
 };
 
 /* GET /gestione/classi/{id}: 200; 403; 404. */

@@ -60,20 +60,10 @@ course_duration(struct arena *a, int minutes)
 }
 
 /* Messages shown after a redirect, chosen by a fixed code in the URL. */
-static const struct { const char *code, *text; } course_notices[] = {
+static const struct response_notice course_notices[] = {
 	{ "iscritto", "Iscrizione effettuata: buono studio!" },
 	{ "completata", "Lezione segnata come completata." },
 };
-
-static void
-course_notice(struct request *req, struct tmpl_ctx *ctx)
-{
-	const char *code = request_str(req, "esito");
-
-	for (size_t i = 0; code && i < ARRAY_SIZE(course_notices); i++)
-		if (strcmp(code, course_notices[i].code) == 0)
-			tmpl_set(ctx, "notice", course_notices[i].text);
-}
 
 
 /* The outline of one course the user may see; *c NULL when it is not there (404). */
@@ -148,7 +138,7 @@ course_catalogue_page(struct request *req)
 	return response_page(req, 200, "courses/catalogue", ctx);
 }
 
-static const struct field course_page_fields[] = { FIELD_COURSE_ID, FIELD_NOTICE };
+static const struct field course_page_fields[] = { FIELD_COURSE_ID, RESPONSE_NOTICE_FIELD };
 
 /* GET /corsi/{id}: 200; 404 unknown or a draft for learners. */
 static int
@@ -167,7 +157,7 @@ course_page(struct request *req)
 	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
 		return 500;
 	ctx = response_ctx(req, c->title);
-	course_notice(req, ctx);
+	response_notice(req, ctx, course_notices, ARRAY_SIZE(course_notices));
 	course_fill(req, tmpl_set_obj(ctx, "course"), c, req->user != NULL);
 	tmpl_set_bool(ctx, "enrolled", enrolled);
 	tmpl_set_bool(ctx, "can_enrol", req->user != NULL && !enrolled && c->published);
@@ -229,7 +219,7 @@ course_lesson_get(struct request *req, int64_t course_id, int64_t lesson_id,
 	return 0;
 }
 
-static const struct field course_lesson_fields[] = { FIELD_COURSE_ID, FIELD_LESSON_ID, FIELD_NOTICE };
+static const struct field course_lesson_fields[] = { FIELD_COURSE_ID, FIELD_LESSON_ID, RESPONSE_NOTICE_FIELD };
 
 /* GET /corsi/{id}/lezioni/{lesson}: 200; 404. */
 static int
@@ -244,7 +234,7 @@ course_lesson_page(struct request *req)
 	if (!found)
 		return response_error(req, 404, "Lezione non trovata.");
 	ctx = response_ctx(req, l.title);
-	course_notice(req, ctx);
+	response_notice(req, ctx, course_notices, ARRAY_SIZE(course_notices));
 	tmpl_set_int(ctx, "course_id", l.course_id);
 	tmpl_set(ctx, "course_title", l.course_title);
 	tmpl_set_int(ctx, "module_position", l.module_position);
@@ -492,7 +482,7 @@ course_api_progress(struct request *req)
 	return response_json(req, 200);
 }
 
-static const struct field course_catalogue_fields[] = { FIELD_NOTICE };
+static const struct field course_catalogue_fields[] = { RESPONSE_NOTICE_FIELD };
 
 static const struct route course_routes[] = {
 	{ METHOD_GET, "/corsi", course_catalogue_page, ROLE_PUBLIC, 0,

@@ -178,7 +178,7 @@ course_videos_text(struct request *req, const struct course_video *v, int n)
 	return s;
 }
 
-static const struct { const char *code, *text; } course_manage_notices[] = {
+static const struct response_notice course_manage_notices[] = {
 	{ "creato", "Corso creato: ora aggiungi moduli e lezioni." },
 	{ "salvato", "Modifiche salvate." },
 	{ "pubblicato", "Corso pubblicato: ora è visibile nel catalogo." },
@@ -189,16 +189,6 @@ static const struct { const char *code, *text; } course_manage_notices[] = {
 	{ "salvata", "Lezione salvata; la versione precedente è nella cronologia." },
 	{ "ripristinata", "Versione ripristinata; quella sostituita è nella cronologia." },
 };
-
-static void
-course_manage_notice(struct request *req, struct tmpl_ctx *ctx)
-{
-	const char *code = request_str(req, "esito");
-
-	for (size_t i = 0; code && i < ARRAY_SIZE(course_manage_notices); i++)
-		if (strcmp(code, course_manage_notices[i].code) == 0)
-			tmpl_set(ctx, "notice", course_manage_notices[i].text);
-}
 
 #define FIELD_C_TITLE(name, flags) { name, FIELD_BODY, VALID_TEXT, 1, 200, NULL, flags, "Titolo" }
 #define FIELD_C_SUMMARY(name) { name, FIELD_BODY, VALID_TEXT, 0, 4000, NULL, FIELD_MULTILINE, "Sommario" }
@@ -220,7 +210,7 @@ course_manage_list(struct request *req, int status)
 	if (course_db_outlines(req->db, req->arena, 0, 0, true, &cs, &n) == -1)
 		return 500;
 	response_form(req, ctx);
-	course_manage_notice(req, ctx);
+	response_notice(req, ctx, course_manage_notices, ARRAY_SIZE(course_manage_notices));
 	for (int i = 0; i < n; i++) {
 		struct tmpl_ctx *t = tmpl_list_add(ctx, "courses");
 		tmpl_set_int(t, "id", cs[i].id);
@@ -234,7 +224,7 @@ course_manage_list(struct request *req, int status)
 	return response_page(req, status, "courses/manage_courses", ctx);
 }
 
-static const struct field course_manage_list_fields[] = { FIELD_NOTICE };
+static const struct field course_manage_list_fields[] = { RESPONSE_NOTICE_FIELD };
 
 /* GET /gestione/corsi: 200 */
 static int
@@ -308,7 +298,7 @@ course_editor(struct request *req, int status, int64_t course_id, const char *wh
 		return response_error(req, 404, "Corso non trovato.");
 	ctx = response_ctx(req, arena_printf(req->arena, "Modifica: %s", c->title));
 	form = response_form(req, ctx);
-	course_manage_notice(req, ctx);
+	response_notice(req, ctx, course_manage_notices, ARRAY_SIZE(course_manage_notices));
 	if (which == NULL || strcmp(which, "course") != 0) {
 		tmpl_set(form, "title", c->title);
 		tmpl_set(form, "summary", c->summary);
@@ -343,7 +333,7 @@ course_editor(struct request *req, int status, int64_t course_id, const char *wh
 	return response_page(req, status, "courses/manage_course", ctx);
 }
 
-static const struct field course_editor_fields[] = { FIELD_COURSE_ID, FIELD_NOTICE };
+static const struct field course_editor_fields[] = { FIELD_COURSE_ID, RESPONSE_NOTICE_FIELD };
 
 /* GET /gestione/corsi/{id}: 200; 404. */
 static int
@@ -599,7 +589,7 @@ course_lesson_editor(struct request *req, int status, int64_t lesson_id, bool fa
 		return 500;
 	ctx = response_ctx(req, arena_printf(req->arena, "Modifica: %s", l.title));
 	form = response_form(req, ctx);
-	course_manage_notice(req, ctx);
+	response_notice(req, ctx, course_manage_notices, ARRAY_SIZE(course_manage_notices));
 	tmpl_set(ctx, "message", message);
 	if (!failed) {
 		tmpl_set(form, "title", l.title);
@@ -627,7 +617,7 @@ course_lesson_editor(struct request *req, int status, int64_t lesson_id, bool fa
 }
 
 static const struct field course_lesson_editor_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }, FIELD_NOTICE,
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }, RESPONSE_NOTICE_FIELD,
 };
 
 /* GET /gestione/lezioni/{id}: 200; 404. */

@@ -13,7 +13,6 @@
 
 #define FIELD_COURSE_ID { "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Corso" }
 #define FIELD_LESSON_ID { "lesson", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Lezione" }
-#define FIELD_NOTICE { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
 
 /* Writes a course as member key (NULL in arrays); detail adds modules and lessons. */
 void course_json(struct json_writer *w, const char *key, const struct course *c, bool detail);

@@ -33,7 +33,7 @@
 static const struct config *account_cfg;
 
 /* Messages shown after a redirect, chosen by a fixed code in the URL. */
-static const struct { const char *code, *text; } account_notices[] = {
+static const struct response_notice account_notices[] = {
 	{ "registrato", "Ti abbiamo inviato un messaggio: segui il link che contiene per confermare il tuo indirizzo email." },
 	{ "confermato", "Indirizzo confermato. Un amministratore approverà presto il tuo account: riceverai un messaggio." },
 	{ "uscito", "Sei uscito dal portale." },
@@ -43,17 +43,6 @@ static const struct { const char *code, *text; } account_notices[] = {
 	{ "profilo-salvato", "Profilo salvato." },
 };
 
-static void
-account_notice(struct request *req, struct tmpl_ctx *ctx)
-{
-	const char *code = request_str(req, "esito");
-
-	for (size_t i = 0; code && i < ARRAY_SIZE(account_notices); i++)
-		if (strcmp(code, account_notices[i].code) == 0)
-			tmpl_set(ctx, "notice", account_notices[i].text);
-}
-
-#define FIELD_NOTICE { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
 #define FIELD_EMAIL { "email", FIELD_BODY, VALID_EMAIL, 0, 0, NULL, FIELD_REQUIRED, "Indirizzo email" }
 #define FIELD_PASSWORD(name, label) \
 	{ name, FIELD_BODY, VALID_TEXT, 1, PASSWORD_MAX_CHARS, NULL, FIELD_REQUIRED | FIELD_RAW, label }
@@ -387,7 +376,7 @@ account_not_active_message(const struct account *acct)
 }
 
 static const struct field account_login_page_fields[] = {
-	FIELD_NOTICE,
+	RESPONSE_NOTICE_FIELD,
 	{ "next", FIELD_QUERY, VALID_TEXT, 1, 500, NULL, 0, "Pagina successiva" },
 };
 
@@ -403,7 +392,7 @@ account_login_form(struct request *req, int status, const char *message)
 	struct tmpl_ctx *ctx = response_ctx(req, "Accedi");
 
 	response_form(req, ctx);
-	account_notice(req, ctx);
+	response_notice(req, ctx, account_notices, ARRAY_SIZE(account_notices));
 	tmpl_set(ctx, "message", message);
 	tmpl_set(ctx, "next", request_str(req, "next"));
 	return response_page(req, status, "portal/login", ctx);
@@ -589,7 +578,7 @@ out:
 
 /* ---- profile ---- */
 
-static const struct field account_profile_page_fields[] = { FIELD_NOTICE };
+static const struct field account_profile_page_fields[] = { RESPONSE_NOTICE_FIELD };
 static const struct field account_profile_fields[] = {
 	{ "name", FIELD_BODY, VALID_TEXT, 2, 120, NULL, FIELD_REQUIRED, "Nome e cognome" },
 };
@@ -605,7 +594,7 @@ account_profile_form(struct request *req, int status)
 	struct tmpl_ctx *ctx = response_ctx(req, "Il mio profilo");
 	struct tmpl_ctx *form = response_form(req, ctx);
 
-	account_notice(req, ctx);
+	response_notice(req, ctx, account_notices, ARRAY_SIZE(account_notices));
 	tmpl_set(ctx, "email", req->user->email);
 	tmpl_set(ctx, "org_name", req->user->org_name);
 	/* The name field shows what was typed after a failed save, else the stored name. */

@@ -128,7 +128,11 @@ admin_users_page(struct request *req)
 
 static const struct field admin_user_fields[] = {
 	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Utente" },
-	{ "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" },
+	RESPONSE_NOTICE_FIELD,
+};
+
+static const struct response_notice admin_user_notices[] = {
+	{ "salvato", "Modifiche salvate." },
 };
 
 static int
@@ -151,8 +155,7 @@ admin_user_form(struct request *req, int status, const struct account *acct, con
 					   acct->user.id != req->user->id);
 	tmpl_set_bool(ctx, "can_enable", strcmp(acct->status, "disabled") == 0);
 	tmpl_set(ctx, "message", message);
-	if (request_str(req, "esito"))
-		tmpl_set(ctx, "notice", "Modifiche salvate.");
+	response_notice(req, ctx, admin_user_notices, ARRAY_SIZE(admin_user_notices));
 	for (int i = 0; i < ROLE_COUNT; i++) {
 		struct tmpl_ctx *r = tmpl_list_add(ctx, "roles");
 		tmpl_set(r, "name", role_name(i));

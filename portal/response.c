@@ -246,3 +246,14 @@ response_text(struct request *req, int status, const char *content_type, const c
 	req->content_type = content_type;
 	return req->status = status;
 }
+
+void
+response_notice(struct request *req, struct tmpl_ctx *ctx,
+		const struct response_notice *notices, size_t n)
+{
+	const char *code = request_str(req, "esito");
+
+	for (size_t i = 0; code != NULL && i < n; i++)
+		if (strcmp(code, notices[i].code) == 0)
+			tmpl_set(ctx, "notice", notices[i].text);
+}

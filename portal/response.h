@@ -61,4 +61,21 @@ int response_busy(struct request *req);
 /* Sets status and content_type (a static string) and the body to a copy of text. */
 int response_text(struct request *req, int status, const char *content_type, const char *text);
 
+/*
+ * Messages shown after a redirect: the handler that redirects adds
+ * "?esito=<code>", and the page it lands on looks the code up in its own
+ * fixed table.  Routes declare RESPONSE_NOTICE_FIELD to receive the code.
+ */
+struct response_notice {
+	const char *code;
+	const char *text;
+};
+
+#define RESPONSE_NOTICE_FIELD { "esito", FIELD_QUERY, VALID_TOKEN, 1, 40, NULL, 0, "Esito" }
+
+/* Sets "notice" in ctx to the text of the code the request carries; an
+ * unknown or absent code shows nothing (the URL cannot inject text). */
+void response_notice(struct request *req, struct tmpl_ctx *ctx,
+		     const struct response_notice *notices, size_t n);
+
 #endif

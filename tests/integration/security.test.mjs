@@ -663,3 +663,18 @@ describe('fixes found in review', () => {
     assert.match(r.json().error.message, /too many values/);
   });
 });
+
+describe('notices after a redirect', () => {
+  it('show only the fixed text of a known code; the URL cannot put text on the page', async () => {
+    const c = new Client(s.baseUrl);
+    const known = await c.get('/accedi?esito=uscito');
+    assert.equal(known.status, 200);
+    assert.match(known.text, /Sei uscito dal portale\./);
+    const unknown = await c.get('/accedi?esito=Il-tuo-account-e-sospeso');
+    assert.equal(unknown.status, 200);
+    assert.ok(!unknown.text.includes('Il-tuo-account'), 'an unknown code is not echoed');
+    assert.ok(!/alert-success/.test(unknown.text), 'and shows no notice');
+    const hostile = await c.get('/accedi?esito=%3Cscript%3E');
+    assert.ok(!hostile.text.includes('<script>'), 'markup in the code never reaches the page');
+  });
+});
