@@ -24,17 +24,18 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/mail_db.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
-	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
-COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/video.c courses/seed.c \
-	courses/cohort.c courses/cohort_db.c courses/ical.c
+COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
+	courses/cohort.c courses/cohort_db.c courses/ical.c courses/progress.c courses/progress_db.c \
+	courses/enrol.c courses/enrol_db.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv
 
 all: $(BUILD)/portal assets
 

@@ -14,6 +14,7 @@
 #include "cohort_db.h"
 #include "course.h"
 #include "course_db.h"
+#include "enrol.h"
 #include "db.h"
 #include "ical.h"
 #include "internal.h"
@@ -23,7 +24,6 @@
 #include "tmpl.h"
 #include "valid.h"
 
-#define COHORT_EMAILS_MAX 500	/* addresses in one "add members" form */
 #define COHORT_ICS_MAX ((size_t)4 << 20)
 #define COHORT_PRODID "-//SIGeSS//Portale formazione//IT"
 
@@ -53,26 +53,6 @@ static bool
 cohort_staff(const struct request *req)
 {
 	return req->user != NULL && (req->user->roles & COURSE_STAFF);
-}
-
-/*
- * Marks the route field name as wrong with msg, as the core does for
- * invalid input, so that response_form() shows it next to the field.
- */
-static void
-cohort_field_error(struct request *req, const char *name, const char *msg)
-{
-	for (size_t i = 0; i < req->route->nfields; i++) {
-		if (strcmp(req->route->fields[i].name, name) != 0)
-			continue;
-		if (req->field_errors == NULL)
-			req->field_errors = arena_calloc(req->arena, req->route->nfields,
-							 sizeof(*req->field_errors));
-		if (req->field_errors[i] == NULL)
-			req->nerrors++;
-		req->field_errors[i] = msg;
-		return;
-	}
 }
 
 /* Messages shown after a redirect, chosen by a fixed code in the URL. */
@@ -172,7 +152,7 @@ cohort_create_submit(struct request *req)
 		goto out;
 	if (id == 0) {
 		db_rollback(req->db);
-		cohort_field_error(req, "name", "Il corso ha già una classe con questo nome.");
+		response_field_error(req, "name", "Il corso ha già una classe con questo nome.");
 		status = cohort_list_render(req, 400, course_id);
 		goto out;
 	}
@@ -266,14 +246,13 @@ static const struct field cohort_members_fields[] = {
 static int
 cohort_members_submit(struct request *req)
 {
-	int64_t id = request_int(req, "id", 0), *uids;
-	char *copy, *line, *next;
-	struct buf bad;
+	int64_t id = request_int(req, "id", 0);
+	struct enrol_emails e;
 	struct cohort co;
+	const char *problem;
 	bool found;
-	int n = 0, nbad = 0, status = 500;
+	int status = 500;
 
-	buf_init(&bad, 8192);
 	if (req->nerrors > 0) {
 		status = cohort_render(req, 400, id, NULL);
 		goto out;
@@ -284,59 +263,25 @@ cohort_members_submit(struct request *req)
 		status = response_error(req, 404, "Classe non trovata.");
 		goto out;
 	}
-	uids = arena_calloc(req->arena, COHORT_EMAILS_MAX, sizeof(*uids));
-	copy = arena_strdup(req->arena, request_str(req, "emails"));
-	if (db_begin(req->db) == -1)
+	if (db_begin(req->db) == -1 ||
+	    enrol_emails_resolve(req->db, req->arena, request_str(req, "emails"), &e) == -1)
 		goto out;
-	for (line = copy; line != NULL; line = next) {
-		int64_t uid;
-		size_t len;
-
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		while (*line == ' ' || *line == '\t' || *line == ',' || *line == ';')
-			line++;
-		len = strlen(line);
-		while (len > 0 && strchr(" \t,;", line[len - 1]) != NULL)
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if (n == COHORT_EMAILS_MAX) {
-			db_rollback(req->db);
-			cohort_field_error(req, "emails", arena_printf(req->arena,
-					   "Al massimo %d indirizzi per volta.", COHORT_EMAILS_MAX));
-			status = cohort_render(req, 400, id, NULL);
-			goto out;
-		}
-		uid = valid_email(line, len) ? cohort_db_user_by_email(req->db, line) : 0;
-		if (uid < 0)
-			goto out;
-		if (uid == 0) {
-			buf_printf(&bad, "%s%s", nbad++ > 0 ? ", " : "", line);
-			continue;
-		}
-		uids[n++] = uid;
-	}
-	if (nbad > 0 || n == 0) {
+	if ((problem = enrol_emails_problem(req->arena, &e, "Nessuno è stato aggiunto.")) != NULL) {
 		db_rollback(req->db);
-		cohort_field_error(req, "emails", nbad == 0 ? "Indica almeno un indirizzo email." :
-				   arena_printf(req->arena, "Nessun utente con %s: %s%s. Nessuno è stato aggiunto.",
-						nbad == 1 ? "questo indirizzo" : "questi indirizzi", bad.data,
-						bad.err ? "…" : ""));
+		response_field_error(req, "emails", problem);
 		status = cohort_render(req, 400, id, NULL);
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		if (cohort_db_add_member(req->db, id, uids[i]) == -1)
+	for (int i = 0; i < e.n; i++)
+		if (cohort_db_add_member(req->db, id, e.ids[i]) == -1)
 			goto out;
 	if (account_db_audit(req->db, req->user->id, "cohort_members_add", id,
-			     arena_printf(req->arena, "%d", n), req->client_addr) == -1 ||
+			     arena_printf(req->arena, "%d", e.n), req->client_addr) == -1 ||
 	    db_commit(req->db) == -1)
 		goto out;
 	status = response_redirect(req, arena_printf(req->arena, "/gestione/classi/%lld?esito=membri", (long long)id));
 out:
 	db_rollback(req->db);
-	buf_release(&bad);
 	return status;
 }
 
@@ -385,13 +330,13 @@ cohort_session_submit(struct request *req)
 	int minutes = cohort_parse_time(request_str(req, "ora")), status = 500;
 
 	if (request_str(req, "ora") != NULL && minutes < 0)
-		cohort_field_error(req, "ora", "L'ora di inizio va scritta come 10:30.");
+		response_field_error(req, "ora", "L'ora di inizio va scritta come 10:30.");
 	if (link != NULL && !cohort_url_ok(link))
-		cohort_field_error(req, "link", "Il link deve essere un indirizzo web che inizia con https://.");
+		response_field_error(req, "link", "Il link deve essere un indirizzo web che inizia con https://.");
 	if (req->nerrors == 0 && live && place == NULL && link == NULL)
-		cohort_field_error(req, "luogo", "Indica il luogo o il link dell'incontro.");
+		response_field_error(req, "luogo", "Indica il luogo o il link dell'incontro.");
 	if (req->nerrors == 0 && !live && link == NULL)
-		cohort_field_error(req, "link", "Indica il link della registrazione.");
+		response_field_error(req, "link", "Indica il link della registrazione.");
 	if (req->nerrors > 0)
 		return cohort_render(req, 400, id, NULL);
 	if (cohort_db_get(req->db, req->arena, id, &co, &found) == -1)
@@ -404,7 +349,7 @@ cohort_session_submit(struct request *req)
 		if (course_db_module_parent(req->db, module_id, false, &parent) == -1)
 			goto out;
 		if (parent != co.course_id) {
-			cohort_field_error(req, "modulo", "Il modulo non appartiene al corso della classe.");
+			response_field_error(req, "modulo", "Il modulo non appartiene al corso della classe.");
 			status = cohort_render(req, 400, id, NULL);
 			goto out;
 		}

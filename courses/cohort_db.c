@@ -132,21 +132,12 @@ cohort_db_members(struct db *db, struct arena *a, int64_t cohort_id, struct coho
 	return 0;
 }
 
-static const struct db_stmt cohort_user_by_email = {
-	"cohort_user_by_email", "SELECT id FROM users WHERE lower(email) = lower($1)", 1
-};
-
-int64_t
-cohort_db_user_by_email(struct db *db, const char *email)
-{
-	const char *params[] = { email };
-
-	return db_query_int(db, &cohort_user_by_email, params);
-}
-
 static const struct db_stmt cohort_add_member = {
 	"cohort_add_member",
-	"INSERT INTO cohort_members (cohort_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2
+	"WITH member AS (INSERT INTO cohort_members (cohort_id, user_id) VALUES ($1, $2) "
+	"                ON CONFLICT DO NOTHING) "
+	"INSERT INTO enrolments (user_id, course_id) SELECT $2, course_id FROM cohorts WHERE id = $1 "
+	"ON CONFLICT DO NOTHING", 2
 };
 
 int

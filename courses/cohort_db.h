@@ -70,10 +70,8 @@ int64_t cohort_db_find(struct db *db, int64_t course_id, const char *name);
 int cohort_db_members(struct db *db, struct arena *a, int64_t cohort_id, struct cohort_member **out,
 		      int *count);
 
-/* The id of the user with email (case-insensitive), 0 if none, -1 on error. */
-int64_t cohort_db_user_by_email(struct db *db, const char *email);
-
-/* Adds a member; adding one twice is not an error. */
+/* Adds a member and enrols them in the cohort's course (a cohort is an
+ * edition of the course for its people); adding one twice is not an error. */
 int cohort_db_add_member(struct db *db, int64_t cohort_id, int64_t user_id);
 
 /* *member true when user_id belongs to cohort_id. */

@@ -10,12 +10,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "account_db.h"
 #include "cohort.h"
+#include "config.h"
 #include "course.h"
 #include "course_db.h"
+#include "course_cache.h"
 #include "course_edit.h"
+#include "enrol.h"
+#include "progress.h"
 #include "internal.h"
 #include "db.h"
 #include "html.h"
@@ -27,6 +32,14 @@
 #include "tmpl.h"
 #include "video.h"
 
+/* The configuration courses_register() was given; read-only once serving. */
+static const struct config *course_cfg;
+
+const char *const *
+course_peertube_hosts(void)
+{
+	return course_cfg != NULL ? (const char *const *)course_cfg->peertube_hosts : NULL;
+}
 
 static bool
 course_staff(const struct request *req)
@@ -117,6 +130,18 @@ course_fill(struct request *req, struct tmpl_ctx *t, const struct course *c, boo
 				tmpl_setf(lt, "url", "/corsi/%lld/lezioni/%lld", (long long)c->id,
 					  (long long)l->id);
 		}
+		/* Materials are for signed-in members only (links). */
+		for (int j = 0; links && j < m->nmaterials; j++) {
+			const struct course_material *mat = &m->materials[j];
+			struct tmpl_ctx *at;
+			if (!html_url_is_safe(mat->url))
+				continue;
+			at = tmpl_list_add(mt, "materials");
+			tmpl_set(at, "title", mat->title);
+			tmpl_set(at, "kind", course_material_label(mat->kind));
+			tmpl_set(at, "url", mat->url);
+		}
+		tmpl_set_bool(mt, "has_materials", links && m->nmaterials > 0);
 	}
 }
 
@@ -149,13 +174,20 @@ course_page(struct request *req)
 	const char *enrolled_at;
 	bool enrolled = false;
 
-	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+	/* Learners and visitors get the cached outline; staff, who see
+	 * drafts, read it fresh. */
+	if (!course_staff(req)) {
+		if (course_cache_get(req->db, req->arena, request_int(req, "id", 0), course_uid(req), &c,
+				     &enrolled) == -1)
+			return 500;
+	} else if (course_get(req, request_int(req, "id", 0), &c) == -1 ||
+		   (c != NULL &&
+		    (course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1 ||
+		     course_db_materials(req->db, req->arena, c) == -1))) {
 		return 500;
+	}
 	if (c == NULL)
 		return response_error(req, 404, "Corso non trovato.");
-	if (req->user != NULL &&
-	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
-		return 500;
 	ctx = response_ctx(req, c->title);
 	response_notice(req, ctx, course_notices, ARRAY_SIZE(course_notices));
 	course_fill(req, tmpl_set_obj(ctx, "course"), c, req->user != NULL);
@@ -219,6 +251,101 @@ course_lesson_get(struct request *req, int64_t course_id, int64_t lesson_id,
 	return 0;
 }
 
+/*
+ * The kind a stored video shows as now: its URL classified again with the
+ * current PeerTube hosts, so that only the trusted origins (and an
+ * instance still configured) reach an iframe; *embed (arena) its embed URL.
+ */
+static enum video_kind
+course_video_kind(struct request *req, const struct course_video *v, const char **embed)
+{
+	enum video_kind kind = video_kind_from_name(v->kind);
+	struct video_info info;
+
+	*embed = NULL;
+	if (kind == VIDEO_YOUTUBE || kind == VIDEO_VIMEO || kind == VIDEO_PEERTUBE) {
+		if (v->embed_url != NULL && video_classify_hosts(v->url, course_peertube_hosts(), &info) == 0 &&
+		    info.kind == kind) {
+			*embed = arena_strdup(req->arena, info.embed_url);
+			return kind;
+		}
+		return VIDEO_LINK;
+	}
+	return kind == VIDEO_FILE ? VIDEO_FILE : VIDEO_LINK;
+}
+
+/* True if a lesson_videos.captions_url may go into a <track src>. */
+static bool
+course_captions_ok(const char *url)
+{
+	return url != NULL && strncasecmp(url, "https://", 8) == 0 && html_url_is_safe(url);
+}
+
+/*
+ * Fills one video of the lesson page.  For automatic lessons the players
+ * get their postMessage API switched on (YouTube enablejsapi), and each
+ * video says whether its end can be observed (data-track in lesson.html).
+ */
+static void
+course_video_fill(struct request *req, struct tmpl_ctx *vt, const struct course_video *v, int position,
+		  bool auto_completion)
+{
+	const char *embed;
+	enum video_kind kind = course_video_kind(req, v, &embed);
+
+	tmpl_set(vt, "title", v->title);
+	tmpl_set(vt, "url", v->url);
+	tmpl_set_int(vt, "position", position);
+	tmpl_set(vt, "player", video_kind_name(kind));
+	tmpl_set_bool(vt, "observed", auto_completion && video_kind_observable(kind));
+	if (v->duration_minutes > 0)
+		tmpl_set(vt, "duration", course_duration(req->arena, v->duration_minutes));
+	/* Rendered by portal/md.c when the lesson was saved. */
+	if (v->transcript_html != NULL && v->transcript_html[0] != '\0')
+		tmpl_set_html(vt, "transcript_html", v->transcript_html);
+	if (embed != NULL) {
+		if (auto_completion && kind == VIDEO_YOUTUBE)
+			embed = arena_printf(req->arena, "%s?enablejsapi=1", embed);
+		tmpl_set(vt, "embed_url", embed);
+		tmpl_set_bool(vt, "is_embed", true);
+	} else if (kind == VIDEO_FILE) {
+		tmpl_set_bool(vt, "is_file", true);
+		if (course_captions_ok(v->captions_url))
+			tmpl_set(vt, "captions_url", v->captions_url);
+	} else {
+		tmpl_set_bool(vt, "is_link", true);
+	}
+}
+
+/*
+ * Whether automatic completion waits for video v: only if the page shows
+ * it in a player whose end it can observe.
+ */
+static bool
+course_video_counts(struct request *req, const struct course_video *v)
+{
+	const char *embed;
+
+	return html_url_is_safe(v->url) && video_kind_observable(course_video_kind(req, v, &embed));
+}
+
+/* What an automatic lesson waits for, in words. */
+static const char *
+course_auto_needs(struct request *req, const struct course_video *v, int n)
+{
+	int observed = 0;
+
+	for (int i = 0; i < n; i++)
+		observed += course_video_counts(req, &v[i]);
+	if (observed == 0)
+		return "La lezione sarà segnata come completata quando l'avrai letta fino in fondo.";
+	if (observed == 1)
+		return "La lezione sarà segnata come completata quando l'avrai letta fino in fondo e avrai "
+		       "guardato il video.";
+	return "La lezione sarà segnata come completata quando l'avrai letta fino in fondo e avrai "
+	       "guardato i video.";
+}
+
 static const struct field course_lesson_fields[] = { FIELD_COURSE_ID, FIELD_LESSON_ID, RESPONSE_NOTICE_FIELD };
 
 /* GET /corsi/{id}/lezioni/{lesson}: 200; 404. */
@@ -247,33 +374,21 @@ course_lesson_page(struct request *req)
 	tmpl_set_html(ctx, "body_html", l.body_html);
 	tmpl_set_bool(ctx, "enrolled", l.enrolled);
 	tmpl_set_bool(ctx, "completed", l.completed);
+	tmpl_set_bool(ctx, "auto", l.auto_completion);
+	/* The page reports reading and playing only where it can count. */
+	tmpl_set_bool(ctx, "tracking", l.auto_completion && l.enrolled && !l.completed);
 	for (int i = 0; i < l.nvideos; i++) {
 		const struct course_video *v = &l.videos[i];
-		enum video_kind kind = video_kind_from_name(v->kind);
 		struct tmpl_ctx *vt;
 
 		/* Never trust a stored URL blindly: an unsafe one is not shown. */
 		if (!html_url_is_safe(v->url))
 			continue;
 		vt = tmpl_list_add(ctx, "videos");
-		tmpl_set(vt, "title", v->title);
-		tmpl_set(vt, "url", v->url);
-		if (v->duration_minutes > 0)
-			tmpl_set(vt, "duration", course_duration(req->arena, v->duration_minutes));
-		if ((kind == VIDEO_YOUTUBE || kind == VIDEO_VIMEO) && v->embed_url != NULL) {
-			/* Rebuilt from the URL: only the two trusted origins reach an iframe. */
-			struct video_info info;
-			if (video_classify(v->url, &info) == 0 && info.kind == kind) {
-				tmpl_set(vt, "embed_url", arena_strdup(req->arena, info.embed_url));
-				tmpl_set_bool(vt, "is_embed", true);
-				continue;
-			}
-		}
-		if (kind == VIDEO_FILE)
-			tmpl_set_bool(vt, "is_file", true);
-		else
-			tmpl_set_bool(vt, "is_link", true);
+		course_video_fill(req, vt, v, i + 1, l.auto_completion);
 	}
+	if (l.auto_completion)
+		tmpl_set(ctx, "auto_needs", course_auto_needs(req, l.videos, l.nvideos));
 	tmpl_set_bool(ctx, "has_videos", l.nvideos > 0);
 	return response_page(req, 200, "courses/lesson", ctx);
 }
@@ -294,6 +409,9 @@ course_complete_submit(struct request *req)
 	if (!l.enrolled)
 		return response_error(req, 403, "Per segnare una lezione come completata devi prima "
 						"iscriverti al corso.");
+	if (l.auto_completion)
+		return response_error(req, 409, "Questa lezione si completa da sola: leggila fino in fondo "
+						"e guarda i video.");
 	if (course_db_complete(req->db, req->user->id, l.id) == -1)
 		return 500;
 	return response_redirect(req, arena_printf(req->arena, "/corsi/%lld?esito=completata",
@@ -301,6 +419,17 @@ course_complete_submit(struct request *req)
 }
 
 /* ---- JSON API ---- */
+
+/* See internal.h: the labels of the module_materials.kind CHECK's values. */
+const char *
+course_material_label(const char *kind)
+{
+	if (kind != NULL && strcmp(kind, "manuale") == 0)
+		return "Manuale";
+	if (kind != NULL && strcmp(kind, "esercitazione") == 0)
+		return "Esercitazione";
+	return "Altro";
+}
 
 /* Writes c under key; with detail, its modules and lessons (completed: by the caller). */
 void
@@ -338,6 +467,20 @@ course_json(struct json_writer *w, const char *key, const struct course *c, bool
 				json_obj_close(w);
 			}
 			json_arr_close(w);
+			if (c->materials) {
+				json_arr_open(w, "materials");
+				for (int j = 0; j < m->nmaterials; j++) {
+					const struct course_material *mat = &m->materials[j];
+					json_obj_open(w, NULL);
+					json_int(w, "id", mat->id);
+					json_int(w, "position", mat->position);
+					json_str(w, "title", mat->title);
+					json_str(w, "kind", mat->kind);
+					json_str(w, "url", mat->url);
+					json_obj_close(w);
+				}
+				json_arr_close(w);
+			}
 			json_obj_close(w);
 		}
 		json_arr_close(w);
@@ -382,8 +525,10 @@ course_api_get(struct request *req)
 		return 500;
 	if (c == NULL)
 		return response_json_error(req, 404, "not_found", "Corso non trovato.");
+	/* Materials are for members: visitors get the outline only. */
 	if (req->user != NULL &&
-	    course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1)
+	    (course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1 ||
+	     course_db_materials(req->db, req->arena, c) == -1))
 		return 500;
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
@@ -412,6 +557,8 @@ course_api_enrol(struct request *req)
 
 	if (course_get(req, request_int(req, "id", 0), &c) == -1)
 		return 500;
+	if (c != NULL && enrol_api_is_bulk(req))
+		return enrol_api_bulk(req, c->id);
 	if (c == NULL || !c->published)
 		return response_json_error(req, 404, "not_found", "Corso non trovato.");
 	if (course_db_enrol(req->db, req->user->id, c->id, &created) == -1 ||
@@ -443,6 +590,9 @@ course_api_complete(struct request *req)
 	if (!l.enrolled)
 		return response_json_error(req, 403, "not_enrolled",
 					   "Per completare una lezione devi essere iscritto al corso.");
+	if (l.auto_completion)
+		return response_json_error(req, 409, "auto_completion",
+					   "Questa lezione si completa da sola: leggila fino in fondo e guarda i video.");
 	if (course_db_complete(req->db, req->user->id, l.id) == -1)
 		return 500;
 	json_writer_init(&w, &req->body);
@@ -450,6 +600,221 @@ course_api_complete(struct request *req)
 	json_int(&w, "lesson_id", l.id);
 	json_int(&w, "course_id", l.course_id);
 	json_bool(&w, "completed", true);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+static const char *const course_view_events[] = { "read", "played", NULL };
+
+static const struct field course_api_view_fields[] = {
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
+	/* Checked by the handler, so that a wrong value is a 422, not a 400. */
+	{ "event", FIELD_BODY, VALID_TEXT, 0, 20, NULL, 0, "event" },
+	{ "video", FIELD_BODY, VALID_INT, 0, 0, NULL, 0, "video" },
+};
+
+/*
+ * POST /api/v1/lessons/{id}/views {"event":"read"} or {"event":"played",
+ * "video":POSITION}: what the page of an automatic lesson saw.  When the
+ * lesson has been read to its end and every video whose end can be
+ * observed (video_kind_observable) has been played, it is completed, as
+ * by the button of manual lessons.  200 {lesson_id, read, videos_played,
+ * completed}; 403 not enrolled; 404; 409 manual lesson; 422 bad event or
+ * position; 500.
+ */
+static int
+course_api_view(struct request *req)
+{
+	struct course_lesson_page l;
+	struct course_view view;
+	struct json_writer w;
+	const char *event = request_str(req, "event");
+	long long video = request_int(req, "video", 0);
+	bool found, done = true, *played;
+	int ev = -1;
+
+	if (course_lesson_get(req, 0, request_int(req, "id", 0), &l, &found) == -1)
+		return 500;
+	if (!found)
+		return response_json_error(req, 404, "not_found", "Lezione non trovata.");
+	if (!l.enrolled)
+		return response_json_error(req, 403, "not_enrolled",
+					   "Per completare una lezione devi essere iscritto al corso.");
+	if (!l.auto_completion)
+		return response_json_error(req, 409, "manual_completion",
+					   "Questa lezione si completa con il pulsante «Segna come completata».");
+	for (int i = 0; event != NULL && course_view_events[i] != NULL; i++)
+		if (strcmp(event, course_view_events[i]) == 0)
+			ev = i;
+	if (ev == -1)
+		return response_json_error(req, 422, "invalid_event",
+					   "«event»: scrivi \"read\" oppure \"played\".");
+	if (ev == 1 && (video < 1 || video > l.nvideos))
+		return response_json_error(req, 422, "invalid_video",
+					   arena_printf(req->arena, "«video»: la lezione ha %d video, numerati da 1.",
+							l.nvideos));
+	if (ev == 0 && request_field(req, "video")->present)
+		return response_json_error(req, 422, "invalid_video", "«video»: solo con l'evento \"played\".");
+	if (course_db_view_record(req->db, req->arena, req->user->id, l.id, ev == 0, ev == 1 ? (int)video : 0,
+				  &view) == -1)
+		return 500;
+	played = arena_calloc(req->arena, (size_t)l.nvideos + 1, sizeof(*played));
+	for (int i = 0; i < view.nplayed; i++)
+		if (view.played[i] >= 1 && view.played[i] <= l.nvideos)
+			played[view.played[i]] = true;
+	done = view.read;
+	for (int i = 0; i < l.nvideos; i++)
+		if (course_video_counts(req, &l.videos[i]) && !played[i + 1])
+			done = false;
+	done = done || l.completed;
+	if (done && !l.completed && course_db_complete(req->db, req->user->id, l.id) == -1)
+		return 500;
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_int(&w, "lesson_id", l.id);
+	json_bool(&w, "read", view.read);
+	json_arr_open(&w, "videos_played");
+	for (int i = 1; i <= l.nvideos; i++)
+		if (played[i])
+			json_int(&w, NULL, i);
+	json_arr_close(&w);
+	json_bool(&w, "completed", done);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+/* GET /api/v1/courses/{id}/modules: 200 {modules:[...]}; 404 unknown or a draft for learners. */
+static int
+course_api_modules(struct request *req)
+{
+	struct json_writer w;
+	struct course *c;
+
+	if (course_get(req, request_int(req, "id", 0), &c) == -1)
+		return 500;
+	if (c == NULL)
+		return response_json_error(req, 404, "not_found", "Corso non trovato.");
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_int(&w, "course_id", c->id);
+	json_arr_open(&w, "modules");
+	for (int i = 0; i < c->nmodules; i++) {
+		const struct course_module *m = &c->modules[i];
+		json_obj_open(&w, NULL);
+		json_int(&w, "id", m->id);
+		json_int(&w, "position", m->position);
+		json_str(&w, "title", m->title);
+		json_str(&w, "description", m->description);
+		json_int(&w, "lessons_count", m->nlessons);
+		json_obj_close(&w);
+	}
+	json_arr_close(&w);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+/*
+ * GET /api/v1/modules/{id}/lessons: 200 {module_id, course_id, lessons:[...]}
+ * (published lessons only, but for staff); 404 unknown, or in a draft
+ * course for learners.
+ */
+static int
+course_api_module_lessons(struct request *req)
+{
+	const struct course_module *m = NULL;
+	struct json_writer w;
+	struct course *c;
+	int64_t mid = request_int(req, "id", 0), cid;
+
+	if (course_db_module_parent(req->db, mid, false, &cid) == -1)
+		return 500;
+	if (cid != 0 && course_get(req, cid, &c) == -1)
+		return 500;
+	for (int i = 0; cid != 0 && c != NULL && i < c->nmodules; i++)
+		if (c->modules[i].id == mid)
+			m = &c->modules[i];
+	if (m == NULL)
+		return response_json_error(req, 404, "not_found", "Modulo non trovato.");
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_int(&w, "module_id", m->id);
+	json_int(&w, "course_id", cid);
+	json_arr_open(&w, "lessons");
+	for (int j = 0; j < m->nlessons; j++) {
+		const struct course_lesson *l = &m->lessons[j];
+		json_obj_open(&w, NULL);
+		json_int(&w, "id", l->id);
+		json_int(&w, "position", l->position);
+		json_str(&w, "title", l->title);
+		json_int(&w, "duration_minutes", l->duration_minutes);
+		json_bool(&w, "published", l->published);
+		json_bool(&w, "completed", l->completed);
+		json_obj_close(&w);
+	}
+	json_arr_close(&w);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
+/*
+ * GET /api/v1/lessons/{id}: 200 {lesson} with its videos as the page shows
+ * them and, for the caller, enrolled and completed; 404 unknown or a draft
+ * for learners.
+ */
+static int
+course_api_lesson(struct request *req)
+{
+	struct course_lesson_page l;
+	struct json_writer w;
+	bool found;
+
+	if (course_lesson_get(req, 0, request_int(req, "id", 0), &l, &found) == -1)
+		return 500;
+	if (!found)
+		return response_json_error(req, 404, "not_found", "Lezione non trovata.");
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_obj_open(&w, "lesson");
+	json_int(&w, "id", l.id);
+	json_int(&w, "course_id", l.course_id);
+	json_int(&w, "module_position", l.module_position);
+	json_int(&w, "position", l.position);
+	json_str(&w, "title", l.title);
+	json_str(&w, "body_html", l.body_html);
+	json_int(&w, "duration_minutes", l.duration_minutes);
+	json_bool(&w, "published", l.published && l.course_published);
+	json_str(&w, "completion_mode", l.auto_completion ? "auto" : "manual");
+	json_arr_open(&w, "videos");
+	for (int i = 0; i < l.nvideos; i++) {
+		const struct course_video *v = &l.videos[i];
+		const char *embed;
+		enum video_kind kind;
+
+		if (!html_url_is_safe(v->url))
+			continue;
+		kind = course_video_kind(req, v, &embed);
+		json_obj_open(&w, NULL);
+		json_int(&w, "position", i + 1);
+		json_str(&w, "title", v->title);
+		json_str(&w, "url", v->url);
+		json_str(&w, "kind", video_kind_name(kind));
+		if (embed != NULL)
+			json_str(&w, "embed_url", embed);
+		else
+			json_null(&w, "embed_url");
+		json_int(&w, "duration_minutes", v->duration_minutes);
+		json_str(&w, "transcript_html", v->transcript_html ? v->transcript_html : "");
+		if (kind == VIDEO_FILE && course_captions_ok(v->captions_url))
+			json_str(&w, "captions_url", v->captions_url);
+		else
+			json_null(&w, "captions_url");
+		json_bool(&w, "counts_for_completion", course_video_counts(req, v));
+		json_obj_close(&w);
+	}
+	json_arr_close(&w);
+	json_bool(&w, "enrolled", l.enrolled);
+	json_bool(&w, "completed", l.completed);
+	json_obj_close(&w);
 	json_obj_close(&w);
 	return response_json(req, 200);
 }
@@ -503,6 +868,14 @@ static const struct route course_routes[] = {
 	  ROUTER_FIELDS(course_api_id_fields), "api.course.enrolments" },
 	{ METHOD_POST, "/api/v1/lessons/{id}/complete", course_api_complete, ROLE_MEMBER, ROUTE_API,
 	  ROUTER_FIELDS(course_api_id_fields), "api.lesson.complete" },
+	{ METHOD_POST, "/api/v1/lessons/{id}/views", course_api_view, ROLE_MEMBER, ROUTE_API,
+	  ROUTER_FIELDS(course_api_view_fields), "api.lesson.views" },
+	{ METHOD_GET, "/api/v1/lessons/{id}", course_api_lesson, ROLE_MEMBER, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.lesson" },
+	{ METHOD_GET, "/api/v1/courses/{id}/modules", course_api_modules, ROLE_PUBLIC, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.course.modules" },
+	{ METHOD_GET, "/api/v1/modules/{id}/lessons", course_api_module_lessons, ROLE_MEMBER, ROUTE_API,
+	  ROUTER_FIELDS(course_api_id_fields), "api.module.lessons" },
 	{ METHOD_GET, "/api/v1/me/progress", course_api_progress, ROLE_MEMBER, ROUTE_API, NULL, 0,
 	  "api.me.progress" },
 };
@@ -510,8 +883,16 @@ static const struct route course_routes[] = {
 void
 courses_register(struct router *r, const struct config *cfg)
 {
-	(void)cfg;	/* nothing configurable yet */
+	course_cfg = cfg;
 	router_add(r, course_routes, ARRAY_SIZE(course_routes));
 	course_edit_register(r);
 	cohort_register(r);
+	enrol_register(r);
+	progress_register(r, cfg);
+}
+
+void
+courses_shutdown(void)
+{
+	course_cache_clear();
 }

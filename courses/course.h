@@ -28,4 +28,7 @@ struct router;
 /* Adds the course routes to r; the route tables are static, cfg is kept. */
 void courses_register(struct router *r, const struct config *cfg);
 
+/* Frees what the courses keep between requests (the outline cache); after http_stop(). */
+void courses_shutdown(void);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "course_db.h"
@@ -13,17 +14,28 @@
  * course, module and lesson order: the outline is rebuilt from the rows
  * in one pass, without a query per module.
  */
+/*
+ * One statement for the catalogue and one for a course: a "$1 = 0 OR
+ * c.id = $1" in one statement would defeat the cached generic plan and
+ * replan at every course page, and read every lesson of every course.
+ */
+#define COURSE_OUTLINES_SQL(where) \
+	"SELECT c.id, c.title, c.slug, c.summary, c.audience, c.duration_minutes, c.published, " \
+	"       m.id, m.position, m.title, m.description, " \
+	"       l.id, l.position, l.title, l.duration_minutes, l.published, p.id IS NOT NULL " \
+	"FROM courses c " \
+	"LEFT JOIN modules m ON m.course_id = c.id " \
+	"LEFT JOIN lessons l ON l.module_id = m.id AND (l.published OR $2::boolean) " \
+	"LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = $3::bigint " \
+	"WHERE (c.published OR $2::boolean) AND " where " " \
+	"ORDER BY c.title, c.id, m.position, l.position"
+
 static const struct db_stmt course_outlines = {
-	"course_outlines",
-	"SELECT c.id, c.title, c.slug, c.summary, c.audience, c.duration_minutes, c.published, "
-	"       m.id, m.position, m.title, m.description, "
-	"       l.id, l.position, l.title, l.duration_minutes, l.published, p.id IS NOT NULL "
-	"FROM courses c "
-	"LEFT JOIN modules m ON m.course_id = c.id "
-	"LEFT JOIN lessons l ON l.module_id = m.id AND (l.published OR $2::boolean) "
-	"LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = $3::bigint "
-	"WHERE (c.published OR $2::boolean) AND ($1::bigint = 0 OR c.id = $1::bigint) "
-	"ORDER BY c.title, c.id, m.position, l.position", 3
+	"course_outlines", COURSE_OUTLINES_SQL("$1::bigint = 0"), 3
+};
+
+static const struct db_stmt course_outline = {
+	"course_outline", COURSE_OUTLINES_SQL("c.id = $1::bigint"), 3
 };
 
 int
@@ -33,16 +45,32 @@ course_db_outlines(struct db *db, struct arena *a, int64_t course_id, int64_t us
 	char cid[DB_INT_LEN], uid[DB_INT_LEN];
 	const char *params[] = { db_int_param(cid, course_id), drafts ? "t" : "f",
 				 db_int_param(uid, user_id) };
-	struct course *courses, *c = NULL;
-	struct course_module *mods;
-	struct course_lesson *lessons;
 	struct db_res *res;
-	int n = 0, nm = 0, nl = 0;
 
 	*out = NULL;
 	*count = 0;
-	if ((res = db_query(db, a, &course_outlines, params)) == NULL)
+	if ((res = db_query(db, a, course_id == 0 ? &course_outlines : &course_outline, params)) == NULL)
 		return -1;
+	return course_db_outline_parse(a, res, out, count);
+}
+
+struct db_res *
+course_db_outline_rows(struct db *db, struct arena *a, int64_t course_id)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), "f", "0" };
+
+	return db_query(db, a, &course_outline, params);
+}
+
+int
+course_db_outline_parse(struct arena *a, const struct db_res *res, struct course **out, int *count)
+{
+	struct course *courses, *c = NULL;
+	struct course_module *mods;
+	struct course_lesson *lessons;
+	int n = 0, nm = 0, nl = 0;
+
 	/* Each row adds at most one course, one module and one lesson, and
 	 * the rows are ordered, so each course's modules and each module's
 	 * lessons are contiguous in these arrays. */
@@ -97,6 +125,106 @@ course_db_outlines(struct db *db, struct arena *a, int64_t course_id, int64_t us
 	return 0;
 }
 
+static const struct db_stmt course_materials = {
+	"course_materials",
+	"SELECT t.id, t.module_id, t.position, t.title, t.kind, t.url "
+	"FROM module_materials t JOIN modules m ON m.id = t.module_id "
+	"WHERE m.course_id = $1 ORDER BY m.position, t.position", 1
+};
+
+int
+course_db_materials(struct db *db, struct arena *a, struct course *c)
+{
+	struct db_res *res;
+
+	if ((res = course_db_material_rows(db, a, c->id)) == NULL)
+		return -1;
+	course_db_materials_attach(a, c, res);
+	return 0;
+}
+
+struct db_res *
+course_db_material_rows(struct db *db, struct arena *a, int64_t course_id)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+
+	return db_query(db, a, &course_materials, params);
+}
+
+void
+course_db_materials_attach(struct arena *a, struct course *c, const struct db_res *res)
+{
+	struct course_material *all;
+	int k = 0;
+
+	all = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*all));
+	/* Matched by id rather than by order: a module added since the
+	 * outline was read simply has no entry in c. */
+	for (int i = 0; i < c->nmodules; i++) {
+		struct course_module *m = &c->modules[i];
+		m->materials = &all[k];
+		m->nmaterials = 0;
+		for (int r = 0; r < res->nrows; r++) {
+			struct course_material *t;
+			if (db_get_int(res, r, 1) != m->id)
+				continue;
+			t = &all[k++];
+			m->nmaterials++;
+			t->id = db_get_int(res, r, 0);
+			t->module_id = m->id;
+			t->position = (int)db_get_int(res, r, 2);
+			t->title = db_get(res, r, 3);
+			t->kind = db_get(res, r, 4);
+			t->url = db_get(res, r, 5);
+		}
+	}
+	c->materials = true;
+}
+
+static const struct db_stmt course_learner_state = {
+	"course_learner_state",
+	"SELECT c.published, coalesce(v.version, 0), "
+	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = c.id), "
+	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p WHERE p.user_id = $2) "
+	"FROM courses c LEFT JOIN course_outline_versions v ON v.course_id = c.id WHERE c.id = $1", 2
+};
+
+int
+course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
+			struct course_learner_state *out)
+{
+	char cid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), db_int_param(uid, user_id) };
+	struct db_res *res;
+	const char *ids;
+	size_t max;
+
+	memset(out, 0, sizeof(*out));
+	if ((res = db_query(db, a, &course_learner_state, params)) == NULL)
+		return -1;
+	if (res->nrows == 0)
+		return 0;
+	out->published = db_get_bool(res, 0, 0);
+	out->version = db_get_int(res, 0, 1);
+	out->enrolled = db_get_bool(res, 0, 2);
+	/* "{12,15,40}": at most one id per two bytes. */
+	ids = db_get(res, 0, 3);
+	max = strlen(ids) / 2 + 1;
+	out->completed = arena_calloc(a, max, sizeof(*out->completed));
+	for (const char *p = ids; *p != '\0' && out->ncompleted < max; ) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p) {
+			p++;	/* '{', ',' or '}' */
+			continue;
+		}
+		out->completed[out->ncompleted++] = v;
+		p = end;
+	}
+	return 0;
+}
+
 static const struct db_stmt course_enrolment = {
 	"course_enrolment",
 	"SELECT to_char(enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
@@ -144,16 +272,37 @@ static const struct db_stmt course_lesson = {
 	"SELECT l.id, c.id, c.title, c.published, m.title, m.position, l.position, l.title, "
 	"       l.body_html, l.duration_minutes, l.published, "
 	"       EXISTS (SELECT 1 FROM lesson_progress p WHERE p.lesson_id = l.id AND p.user_id = $2), "
-	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND e.user_id = $2) "
+	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND e.user_id = $2), "
+	"       l.completion_mode = 'auto' "
 	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id "
 	"WHERE l.id = $1", 2
 };
 
 static const struct db_stmt course_lesson_videos = {
 	"course_lesson_videos",
-	"SELECT title, url, kind, embed_url, duration_minutes FROM lesson_videos "
+	"SELECT title, url, kind, embed_url, duration_minutes, transcript_md, transcript_html, "
+	"       captions_url FROM lesson_videos "
 	"WHERE lesson_id = $1 ORDER BY position", 1
 };
+
+/* Reads the rows of course_lesson_videos into *out (arena). */
+static void
+course_db_read_videos(struct arena *a, const struct db_res *res, struct course_video **out, int *n)
+{
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	*n = 0;
+	for (int r = 0; r < res->nrows; r++) {
+		struct course_video *v = &(*out)[(*n)++];
+		v->title = db_get(res, r, 0);
+		v->url = db_get(res, r, 1);
+		v->kind = db_get(res, r, 2);
+		v->embed_url = db_get(res, r, 3);
+		v->duration_minutes = (int)db_get_int(res, r, 4);
+		v->transcript_md = db_get(res, r, 5);
+		v->transcript_html = db_get(res, r, 6);
+		v->captions_url = db_get(res, r, 7);
+	}
+}
 
 int
 course_db_lesson(struct db *db, struct arena *a, int64_t lesson_id, int64_t user_id,
@@ -182,17 +331,10 @@ course_db_lesson(struct db *db, struct arena *a, int64_t lesson_id, int64_t user
 	out->published = db_get_bool(res, 0, 10);
 	out->completed = db_get_bool(res, 0, 11);
 	out->enrolled = db_get_bool(res, 0, 12);
+	out->auto_completion = db_get_bool(res, 0, 13);
 	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
 		return -1;
-	out->videos = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->videos));
-	for (int r = 0; r < res->nrows; r++) {
-		struct course_video *v = &out->videos[out->nvideos++];
-		v->title = db_get(res, r, 0);
-		v->url = db_get(res, r, 1);
-		v->kind = db_get(res, r, 2);
-		v->embed_url = db_get(res, r, 3);
-		v->duration_minutes = (int)db_get_int(res, r, 4);
-	}
+	course_db_read_videos(a, res, &out->videos, &out->nvideos);
 	*found = true;
 	return 0;
 }
@@ -210,6 +352,52 @@ course_db_complete(struct db *db, int64_t user_id, int64_t lesson_id)
 	const char *params[] = { db_int_param(uid, user_id), db_int_param(lid, lesson_id) };
 
 	return db_exec(db, &course_complete, params) < 0 ? -1 : 0;
+}
+
+/* Keeps read_at once set and adds a position once: a report repeated by a
+ * reload changes nothing. */
+static const struct db_stmt course_view_record = {
+	"course_view_record",
+	"INSERT INTO lesson_views AS v (user_id, lesson_id, read_at, videos_played) "
+	"VALUES ($1, $2, CASE WHEN $3::boolean THEN now() END, "
+	"        CASE WHEN $4::int > 0 THEN ARRAY[$4::int] ELSE '{}'::int[] END) "
+	"ON CONFLICT (user_id, lesson_id) DO UPDATE SET "
+	"  read_at = coalesce(v.read_at, EXCLUDED.read_at), "
+	"  videos_played = CASE WHEN $4::int > 0 AND NOT ($4::int = ANY (v.videos_played)) "
+	"                  THEN v.videos_played || $4::int ELSE v.videos_played END, "
+	"  updated_at = now() "
+	"RETURNING read_at IS NOT NULL, cardinality(videos_played), array_to_string(videos_played, ',')", 4
+};
+
+int
+course_db_view_record(struct db *db, struct arena *a, int64_t user_id, int64_t lesson_id,
+		      bool read, int video, struct course_view *out)
+{
+	char uid[DB_INT_LEN], lid[DB_INT_LEN], vid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(lid, lesson_id),
+				 read ? "t" : "f", db_int_param(vid, video) };
+	struct db_res *res;
+	const char *p;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if ((res = db_query(db, a, &course_view_record, params)) == NULL || res->nrows != 1)
+		return -1;
+	out->read = db_get_bool(res, 0, 0);
+	n = (int)db_get_int(res, 0, 1);
+	out->played = arena_calloc(a, (size_t)n + 1, sizeof(*out->played));
+	/* "1,3,2": positions the statement wrote, so digits and commas only. */
+	for (p = db_get(res, 0, 2); p != NULL && *p != '\0' && out->nplayed < n; ) {
+		int v = 0;
+		while (*p >= '0' && *p <= '9' && v < 100000000)
+			v = v * 10 + (*p++ - '0');
+		out->played[out->nplayed++] = v;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	return 0;
 }
 
 static const struct db_stmt course_progress = {
@@ -538,7 +726,7 @@ course_db_lesson_move(struct db *db, int64_t lesson_id, int dir, bool *moved)
 
 #define COURSE_LESSON_SOURCE \
 	"SELECT l.id, l.module_id, m.course_id, c.title, m.title, l.position, l.title, l.body_md, " \
-	"       l.body_html, l.duration_minutes, l.published " \
+	"       l.body_html, l.duration_minutes, l.published, l.completion_mode = 'auto' " \
 	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id " \
 	"WHERE l.id = $1"
 
@@ -576,17 +764,10 @@ course_db_lesson_source(struct db *db, struct arena *a, int64_t lesson_id, bool 
 	out->body_html = db_get(res, 0, 8);
 	out->duration_minutes = (int)db_get_int(res, 0, 9);
 	out->published = db_get_bool(res, 0, 10);
+	out->auto_completion = db_get_bool(res, 0, 11);
 	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
 		return -1;
-	out->videos = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->videos));
-	for (int r = 0; r < res->nrows; r++) {
-		struct course_video *v = &out->videos[out->nvideos++];
-		v->title = db_get(res, r, 0);
-		v->url = db_get(res, r, 1);
-		v->kind = db_get(res, r, 2);
-		v->embed_url = db_get(res, r, 3);
-		v->duration_minutes = (int)db_get_int(res, r, 4);
-	}
+	course_db_read_videos(a, res, &out->videos, &out->nvideos);
 	*found = true;
 	return 0;
 }
@@ -622,19 +803,330 @@ static const struct db_stmt course_videos_clear = {
 	"course_videos_clear", "DELETE FROM lesson_videos WHERE lesson_id = $1", 1
 };
 
+static const struct db_stmt course_video_insert = {
+	"course_video_insert",
+	"INSERT INTO lesson_videos (lesson_id, position, title, url, kind, embed_url, duration_minutes, "
+	"                           transcript_md, transcript_html, captions_url) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", 10
+};
+
 int
 course_db_videos_replace(struct db *db, int64_t lesson_id, const struct course_video *v, int n)
 {
-	char lid[DB_INT_LEN];
+	char lid[DB_INT_LEN], pos[DB_INT_LEN], dur[DB_INT_LEN];
 	const char *params[] = { db_int_param(lid, lesson_id) };
 
 	if (db_exec(db, &course_videos_clear, params) < 0)
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (course_db_video_create(db, lesson_id, i + 1, v[i].title, v[i].url, v[i].kind,
-					   v[i].embed_url, v[i].duration_minutes) < 0)
+	for (int i = 0; i < n; i++) {
+		const char *p[] = { lid, db_int_param(pos, i + 1), v[i].title, v[i].url, v[i].kind,
+				    v[i].embed_url, db_int_param(dur, v[i].duration_minutes),
+				    v[i].transcript_md ? v[i].transcript_md : "",
+				    v[i].transcript_html ? v[i].transcript_html : "", v[i].captions_url };
+		if (db_exec(db, &course_video_insert, p) < 0)
 			return -1;
+	}
 	return 0;
+}
+
+static const struct db_stmt course_lesson_completion = {
+	"course_lesson_completion",
+	"UPDATE lessons SET completion_mode = CASE WHEN $2::boolean THEN 'auto' ELSE 'manual' END "
+	"WHERE id = $1", 2
+};
+
+int
+course_db_lesson_completion(struct db *db, int64_t lesson_id, bool auto_completion)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id), auto_completion ? "t" : "f" };
+
+	return db_exec(db, &course_lesson_completion, params) < 0 ? -1 : 0;
+}
+
+/* ---- module materials, copies and deletion ---- */
+
+static const struct db_stmt course_material_append = {
+	"course_material_append",
+	"INSERT INTO module_materials (module_id, position, title, kind, url) "
+	"SELECT $1::bigint, coalesce(max(position), 0) + 1, $2, $3, $4 FROM module_materials "
+	"WHERE module_id = $1::bigint RETURNING id, position", 4
+};
+
+int64_t
+course_db_material_append(struct db *db, int64_t module_id, const char *title, const char *kind,
+			  const char *url, int *position)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id), title, kind, url };
+
+	return course_db_append(db, &course_material_append, params, position);
+}
+
+static const struct db_stmt course_material_module = {
+	"course_material_module", "SELECT module_id FROM module_materials WHERE id = $1", 1
+};
+
+int
+course_db_material_module(struct db *db, int64_t material_id, int64_t *module_id)
+{
+	char tid[DB_INT_LEN];
+	const char *params[] = { db_int_param(tid, material_id) };
+	int64_t id = db_query_int(db, &course_material_module, params);
+
+	*module_id = id > 0 ? id : 0;
+	return id < 0 ? -1 : 0;
+}
+
+/*
+ * Renumbering after a delete: one UPDATE gives every sibling its rank, and
+ * the DEFERRABLE unique constraint is checked at the end of the statement,
+ * so shifting a whole run down never trips over a neighbour.
+ */
+static const struct db_stmt course_materials_renumber = {
+	"course_materials_renumber",
+	"UPDATE module_materials t SET position = r.n FROM "
+	"(SELECT id, row_number() OVER (ORDER BY position) AS n FROM module_materials "
+	" WHERE module_id = $1) r WHERE t.id = r.id AND t.position <> r.n", 1
+};
+
+static const struct db_stmt course_modules_renumber = {
+	"course_modules_renumber",
+	"UPDATE modules t SET position = r.n, updated_at = now() FROM "
+	"(SELECT id, row_number() OVER (ORDER BY position) AS n FROM modules WHERE course_id = $1) r "
+	"WHERE t.id = r.id AND t.position <> r.n", 1
+};
+
+static const struct db_stmt course_lessons_renumber = {
+	"course_lessons_renumber",
+	"UPDATE lessons t SET position = r.n FROM "
+	"(SELECT id, row_number() OVER (ORDER BY position) AS n FROM lessons WHERE module_id = $1) r "
+	"WHERE t.id = r.id AND t.position <> r.n", 1
+};
+
+/* Runs del (params: id, parent) then renumber (param: parent); *found: del removed a row. */
+static int
+course_db_delete_renumber(struct db *db, const struct db_stmt *del, const struct db_stmt *renumber,
+			  int64_t parent_id, int64_t id, bool *found)
+{
+	char sid[DB_INT_LEN], pid[DB_INT_LEN];
+	const char *params[] = { db_int_param(sid, id), db_int_param(pid, parent_id) };
+	int64_t n;
+
+	*found = false;
+	if ((n = db_exec(db, del, params)) < 0)
+		return -1;
+	*found = n > 0;
+	return db_exec(db, renumber, params + 1) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_material_delete = {
+	"course_material_delete", "DELETE FROM module_materials WHERE id = $1 AND module_id = $2", 2
+};
+
+int
+course_db_material_delete(struct db *db, int64_t module_id, int64_t material_id, bool *found)
+{
+	return course_db_delete_renumber(db, &course_material_delete, &course_materials_renumber,
+					 module_id, material_id, found);
+}
+
+/*
+ * One statement, so one snapshot: the copy is of one consistent state of
+ * the course even while it is being edited.  Old and new rows are paired
+ * by position, which is unique per parent.
+ */
+static const struct db_stmt course_copy = {
+	"course_copy",
+	"WITH nc AS ("
+	"  INSERT INTO courses (title, slug, summary, audience, duration_minutes, published, created_by) "
+	"  SELECT $2, $3, summary, audience, duration_minutes, false, nullif($4::bigint, 0) "
+	"  FROM courses WHERE id = $1 ON CONFLICT (slug) DO NOTHING RETURNING id), "
+	"nm AS ("
+	"  INSERT INTO modules (course_id, position, title, description) "
+	"  SELECT nc.id, m.position, m.title, m.description FROM modules m, nc WHERE m.course_id = $1 "
+	"  RETURNING id, position), "
+	"mm AS (SELECT m.id AS old_id, nm.id AS new_id FROM modules m "
+	"       JOIN nm ON nm.position = m.position WHERE m.course_id = $1), "
+	"nl AS ("
+	"  INSERT INTO lessons (module_id, position, title, body_md, body_html, duration_minutes, "
+	"                       published, completion_mode, updated_by) "
+	"  SELECT mm.new_id, l.position, l.title, l.body_md, l.body_html, l.duration_minutes, "
+	"         l.published, l.completion_mode, l.updated_by "
+	"  FROM lessons l JOIN mm ON mm.old_id = l.module_id RETURNING id, module_id, position), "
+	"lm AS (SELECT l.id AS old_id, nl.id AS new_id FROM lessons l "
+	"       JOIN mm ON mm.old_id = l.module_id "
+	"       JOIN nl ON nl.module_id = mm.new_id AND nl.position = l.position), "
+	"nv AS ("
+	"  INSERT INTO lesson_videos (lesson_id, position, title, url, kind, embed_url, "
+	"                             duration_minutes, transcript_md, transcript_html, captions_url) "
+	"  SELECT lm.new_id, v.position, v.title, v.url, v.kind, v.embed_url, v.duration_minutes, "
+	"         v.transcript_md, v.transcript_html, v.captions_url "
+	"  FROM lesson_videos v JOIN lm ON lm.old_id = v.lesson_id), "
+	"nt AS ("
+	"  INSERT INTO module_materials (module_id, position, title, kind, url) "
+	"  SELECT mm.new_id, t.position, t.title, t.kind, t.url "
+	"  FROM module_materials t JOIN mm ON mm.old_id = t.module_id) "
+	"SELECT id FROM nc", 4
+};
+
+int64_t
+course_db_copy(struct db *db, int64_t course_id, const char *title, const char *slug,
+	       int64_t created_by)
+{
+	char cid[DB_INT_LEN], by[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), title, slug, db_int_param(by, created_by) };
+
+	return db_query_int(db, &course_copy, params);
+}
+
+static const struct db_stmt course_usage = {
+	"course_usage",
+	"SELECT (SELECT count(*) FROM enrolments WHERE course_id = $1), "
+	"       (SELECT count(*) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id "
+	"        JOIN modules m ON m.id = l.module_id WHERE m.course_id = $1), "
+	"       (SELECT count(*) FROM cohorts WHERE course_id = $1), "
+	"       (SELECT count(*) FROM modules WHERE course_id = $1), "
+	"       (SELECT count(*) FROM lessons l JOIN modules m ON m.id = l.module_id "
+	"        WHERE m.course_id = $1)", 1
+};
+
+int
+course_db_usage(struct db *db, int64_t course_id, struct course_usage *u)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+	struct arena *a = arena_new();
+	struct db_res *res = db_query(db, a, &course_usage, params);
+	int rc = -1;
+
+	memset(u, 0, sizeof(*u));
+	if (res == NULL || res->nrows != 1)
+		goto out;
+	u->enrolled = db_get_int(res, 0, 0);
+	u->completions = db_get_int(res, 0, 1);
+	u->cohorts = db_get_int(res, 0, 2);
+	u->modules = db_get_int(res, 0, 3);
+	u->lessons = db_get_int(res, 0, 4);
+	rc = 0;
+out:
+	arena_free(a);
+	return rc;
+}
+
+static const struct db_stmt course_lock_delete = {
+	"course_lock_delete", "SELECT title FROM courses WHERE id = $1 FOR UPDATE", 1
+};
+
+int
+course_db_course_lock_delete(struct db *db, struct arena *a, int64_t course_id, const char **title)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+	struct db_res *res;
+
+	*title = NULL;
+	if ((res = db_query(db, a, &course_lock_delete, params)) == NULL)
+		return -1;
+	if (res->nrows > 0)
+		*title = db_get(res, 0, 0);
+	return 0;
+}
+
+static const struct db_stmt course_delete = {
+	"course_delete", "DELETE FROM courses WHERE id = $1", 1
+};
+
+int
+course_db_course_delete(struct db *db, int64_t course_id)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+
+	return db_exec(db, &course_delete, params) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_module_lock_delete = {
+	"course_module_lock_delete", "SELECT id FROM modules WHERE id = $1 FOR UPDATE", 1
+};
+
+static const struct db_stmt course_module_lessons_lock = {
+	"course_module_lessons_lock", "SELECT id FROM lessons WHERE module_id = $1 FOR UPDATE", 1
+};
+
+static const struct db_stmt course_module_completions = {
+	"course_module_completions",
+	"SELECT count(*) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id "
+	"WHERE l.module_id = $1", 1
+};
+
+int
+course_db_module_lock_delete(struct db *db, int64_t module_id, bool *found, int64_t *completions)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id) };
+	int64_t id;
+
+	*found = false;
+	*completions = 0;
+	if ((id = db_query_int(db, &course_module_lock_delete, params)) <= 0)
+		return id < 0 ? -1 : 0;
+	*found = true;
+	if (db_exec(db, &course_module_lessons_lock, params) < 0 ||
+	    (*completions = db_query_int(db, &course_module_completions, params)) < 0)
+		return -1;
+	return 0;
+}
+
+static const struct db_stmt course_module_delete = {
+	"course_module_delete", "DELETE FROM modules WHERE id = $1 AND course_id = $2", 2
+};
+
+int
+course_db_module_delete(struct db *db, int64_t course_id, int64_t module_id)
+{
+	bool found;
+
+	return course_db_delete_renumber(db, &course_module_delete, &course_modules_renumber,
+					 course_id, module_id, &found);
+}
+
+static const struct db_stmt course_lesson_lock_delete = {
+	"course_lesson_lock_delete", "SELECT id FROM lessons WHERE id = $1 FOR UPDATE", 1
+};
+
+static const struct db_stmt course_lesson_completions = {
+	"course_lesson_completions", "SELECT count(*) FROM lesson_progress WHERE lesson_id = $1", 1
+};
+
+int
+course_db_lesson_lock_delete(struct db *db, int64_t lesson_id, bool *found, int64_t *completions)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, lesson_id) };
+	int64_t id;
+
+	*found = false;
+	*completions = 0;
+	if ((id = db_query_int(db, &course_lesson_lock_delete, params)) <= 0)
+		return id < 0 ? -1 : 0;
+	*found = true;
+	if ((*completions = db_query_int(db, &course_lesson_completions, params)) < 0)
+		return -1;
+	return 0;
+}
+
+static const struct db_stmt course_lesson_delete = {
+	"course_lesson_delete", "DELETE FROM lessons WHERE id = $1 AND module_id = $2", 2
+};
+
+int
+course_db_lesson_delete(struct db *db, int64_t module_id, int64_t lesson_id)
+{
+	bool found;
+
+	return course_db_delete_renumber(db, &course_lesson_delete, &course_lessons_renumber,
+					 module_id, lesson_id, &found);
 }
 
 static const struct db_stmt course_revisions = {

@@ -25,6 +25,16 @@ struct course_lesson {
 	bool completed;		/* by the user the outline was read for */
 };
 
+/* A downloadable material of a module (module_materials): a link for now. */
+struct course_material {
+	int64_t id;
+	int64_t module_id;
+	int position;
+	const char *title;
+	const char *kind;	/* module_materials.kind: manuale, esercitazione, altro */
+	const char *url;	/* http or https */
+};
+
 struct course_module {
 	int64_t id;
 	int position;
@@ -33,6 +43,8 @@ struct course_module {
 	struct course_lesson *lessons;
 	int nlessons;
 	int ncompleted;		/* completed lessons among them */
+	struct course_material *materials;	/* filled by course_db_materials() only */
+	int nmaterials;
 };
 
 struct course {
@@ -47,6 +59,7 @@ struct course {
 	int nmodules;
 	int nlessons;		/* over all modules */
 	int ncompleted;
+	bool materials;		/* the modules' materials were loaded (course_db_materials) */
 };
 
 /*
@@ -57,6 +70,34 @@ struct course {
  */
 int course_db_outlines(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
 		       bool drafts, struct course **out, int *count);
+
+/*
+ * Fills the materials of every module of c (an outline from
+ * course_db_outlines), in position order, and sets c->materials.
+ */
+int course_db_materials(struct db *db, struct arena *a, struct course *c);
+
+/*
+ * For course_cache.c: the rows of course_db_outlines() for one course as
+ * learners see it (no drafts, nothing marked completed) and their
+ * parsing (0, or -1 on error); the rows of course_db_materials() and
+ * their attaching to c.  The parsed course points into res.
+ */
+struct db_res *course_db_outline_rows(struct db *db, struct arena *a, int64_t course_id);
+int course_db_outline_parse(struct arena *a, const struct db_res *res, struct course **out, int *count);
+struct db_res *course_db_material_rows(struct db *db, struct arena *a, int64_t course_id);
+void course_db_materials_attach(struct arena *a, struct course *c, const struct db_res *res);
+
+/* What a course page checks before using a cached outline. */
+struct course_learner_state {
+	bool published;		/* false also when there is no such course */
+	int64_t version;	/* course_outline_versions.version */
+	bool enrolled;
+	int64_t *completed;	/* every lesson the user completed, any course, unsorted (arena) */
+	size_t ncompleted;
+};
+int course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
+			    struct course_learner_state *out);
 
 /* Whether user_id is enrolled in course_id; enrolled_at (arena) is "" if not. */
 int course_db_enrolment(struct db *db, struct arena *a, int64_t user_id, int64_t course_id,
@@ -69,8 +110,11 @@ struct course_video {
 	const char *title;
 	const char *url;
 	const char *kind;	/* lesson_videos.kind */
-	const char *embed_url;	/* NULL unless kind is youtube or vimeo */
+	const char *embed_url;	/* NULL unless kind is youtube, vimeo or peertube */
 	int duration_minutes;
+	const char *transcript_md;	/* Markdown source, "" if none (never NULL when loaded) */
+	const char *transcript_html;	/* rendered at save by md.c, "" if none */
+	const char *captions_url;	/* https WebVTT file, NULL if none */
 };
 
 struct course_lesson_page {
@@ -87,6 +131,7 @@ struct course_lesson_page {
 	bool published;
 	bool completed;		/* by the user asked about */
 	bool enrolled;		/* that user is enrolled in the course */
+	bool auto_completion;	/* lessons.completion_mode is 'auto' */
 	struct course_video *videos;
 	int nvideos;
 };
@@ -97,6 +142,22 @@ int course_db_lesson(struct db *db, struct arena *a, int64_t lesson_id, int64_t 
 
 /* Marks lesson_id completed by user_id (once; a second call changes nothing). */
 int course_db_complete(struct db *db, int64_t user_id, int64_t lesson_id);
+
+/* What the page of an automatic lesson reported for a user (lesson_views). */
+struct course_view {
+	bool read;		/* read to the end */
+	int *played;		/* positions of the videos played to the end (arena) */
+	int nplayed;
+};
+
+/*
+ * Records in lesson_views that user_id read lesson_id to its end (read)
+ * and/or played its video at position video (> 0; 0 for none), keeping
+ * what was there; stores the row as it is now in *out.  One statement, so
+ * reports that arrive together are all kept.
+ */
+int course_db_view_record(struct db *db, struct arena *a, int64_t user_id, int64_t lesson_id,
+			  bool read, int video, struct course_view *out);
 
 struct course_progress {
 	int64_t course_id;
@@ -193,6 +254,7 @@ struct course_lesson_src {
 	const char *body_html;
 	int duration_minutes;
 	bool published;
+	bool auto_completion;	/* lessons.completion_mode is 'auto' */
 	struct course_video *videos;
 	int nvideos;
 };
@@ -213,8 +275,95 @@ int course_db_lesson_save(struct db *db, int64_t lesson_id, const char *title, c
 			  const char *body_html, int duration_minutes, bool published,
 			  int64_t saved_by, bool *found);
 
-/* Replaces a lesson's videos with v[0..n) (kind and embed_url set), in order. */
+/*
+ * Replaces a lesson's videos with v[0..n) (kind and embed_url set;
+ * transcript_md and transcript_html may be NULL for "", captions_url NULL
+ * for none), in order.
+ */
 int course_db_videos_replace(struct db *db, int64_t lesson_id, const struct course_video *v, int n);
+
+/* Sets lessons.completion_mode: 'auto' when auto_completion, else 'manual'. */
+int course_db_lesson_completion(struct db *db, int64_t lesson_id, bool auto_completion);
+
+/* ---- module materials, copies and deletion (trainer authoring) ---- */
+
+/*
+ * Appends a material after the module's last one (the module is locked by
+ * the caller, see course_db_module_parent); returns its id, or -1.
+ */
+int64_t course_db_material_append(struct db *db, int64_t module_id, const char *title,
+				  const char *kind, const char *url, int *position);
+
+/* Stores material_id's module in *module_id (0 if no such material). */
+int course_db_material_module(struct db *db, int64_t material_id, int64_t *module_id);
+
+/*
+ * Deletes material_id of module_id (locked by the caller) and renumbers
+ * the module's other materials 1..n; *found false if no such material.
+ */
+int course_db_material_delete(struct db *db, int64_t module_id, int64_t material_id, bool *found);
+
+/*
+ * Copies course_id, in one statement (one snapshot), into a new draft
+ * course with title, slug and created_by (0: none): its summary, audience
+ * and duration, its modules, their lessons (with their Markdown, HTML,
+ * duration, publication and completion mode), the lessons' videos and the
+ * modules' materials, all at the same positions.  Enrolments, progress,
+ * cohorts and revisions are not copied.  Returns the new course's id, 0
+ * when slug is taken or there is no such course, -1 on error.
+ */
+int64_t course_db_copy(struct db *db, int64_t course_id, const char *title, const char *slug,
+		       int64_t created_by);
+
+/* What deleting a course would lose, or what keeps it from being deleted. */
+struct course_usage {
+	int64_t enrolled;	/* learners enrolled */
+	int64_t completions;	/* completed lessons (lesson_progress rows) */
+	int64_t cohorts;
+	int64_t modules;
+	int64_t lessons;
+};
+
+/* Counts course_id's enrolments, completions, cohorts, modules and lessons. */
+int course_db_usage(struct db *db, int64_t course_id, struct course_usage *u);
+
+/*
+ * Deletion runs in the caller's transaction, in three steps: lock, count
+ * the completions (a fresh statement, so after the lock every committed
+ * one is seen), delete.  The locks are FOR UPDATE, which a new enrolment
+ * or completion (its foreign-key check takes FOR KEY SHARE) waits for: no
+ * progress can arrive between the count and the delete.  Locks are taken
+ * parent first (course, module, lesson), as the moves take them.
+ */
+
+/* Locks course_id FOR UPDATE; *title (arena) is its title, NULL if there is no such course. */
+int course_db_course_lock_delete(struct db *db, struct arena *a, int64_t course_id,
+				 const char **title);
+
+/* Deletes course_id and everything in it (the schema cascades). */
+int course_db_course_delete(struct db *db, int64_t course_id);
+
+/*
+ * Locks module_id and its lessons FOR UPDATE (the course being locked by
+ * the caller with course_db_lock) and counts the lessons' completions in
+ * *completions; *found false if there is no such module.
+ */
+int course_db_module_lock_delete(struct db *db, int64_t module_id, bool *found,
+				 int64_t *completions);
+
+/* Deletes module_id of course_id and renumbers the course's modules 1..n. */
+int course_db_module_delete(struct db *db, int64_t course_id, int64_t module_id);
+
+/*
+ * Locks lesson_id FOR UPDATE (its module being locked by the caller with
+ * course_db_module_parent) and counts its completions in *completions;
+ * *found false if there is no such lesson.
+ */
+int course_db_lesson_lock_delete(struct db *db, int64_t lesson_id, bool *found,
+				 int64_t *completions);
+
+/* Deletes lesson_id of module_id and renumbers the module's lessons 1..n. */
+int course_db_lesson_delete(struct db *db, int64_t module_id, int64_t lesson_id);
 
 struct course_revision {
 	int64_t id;

@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "cohort_db.h"
+#include "enrol_db.h"
 #include "course_db.h"
 #include "db.h"
 #include "log.h"
@@ -331,7 +332,8 @@ seed_monday(struct arena *a, int weeks)
 }
 
 /*
- * The demo cohort of course_id: the demo operatore and referente, one live
+ * The demo cohort of course_id: the demo operatore (done with the first
+ * module) and referente, enrolled through the cohort, one live
  * session per module, weekly from next Monday at 10:00 (Rome) for two
  * hours, in the training room or online in turn.  Idempotent: nothing
  * happens when the cohort exists.  Its own transaction.
@@ -351,12 +353,17 @@ seed_cohort(struct db *db, struct arena *a, int64_t course_id)
 	    (id = cohort_db_create(db, course_id, SEED_COHORT, seed_monday(a, 0), 0)) <= 0)
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(seed_members); i++) {
-		if ((uid = cohort_db_user_by_email(db, seed_members[i])) < 0)
+		if ((uid = enrol_db_user_by_email(db, seed_members[i])) < 0)
 			goto out;
 		if (uid == 0)
 			log_warnx("seed: no account \"%s\" for the demo cohort", seed_members[i]);
 		else if (cohort_db_add_member(db, id, uid) == -1)
 			goto out;
+		/* The first member has finished the first module, so that the
+		 * progress pages have something to show. */
+		for (int j = 0; uid > 0 && i == 0 && c->nmodules > 0 && j < c->modules[0].nlessons; j++)
+			if (course_db_complete(db, uid, c->modules[0].lessons[j].id) == -1)
+				goto out;
 	}
 	for (int i = 0; i < c->nmodules; i++) {
 		bool room = i % 2 == 0;

@@ -15,7 +15,7 @@
 #include "html.h"
 #include "video.h"
 
-static const char *const video_names[] = { "youtube", "vimeo", "file", "link" };
+static const char *const video_names[] = { "youtube", "vimeo", "peertube", "file", "link" };
 
 const char *
 video_kind_name(enum video_kind kind)
@@ -30,6 +30,12 @@ video_kind_from_name(const char *name)
 		if (strcmp(name, video_names[i]) == 0)
 			return (enum video_kind)i;
 	return VIDEO_LINK;
+}
+
+bool
+video_kind_observable(enum video_kind kind)
+{
+	return kind == VIDEO_YOUTUBE || kind == VIDEO_VIMEO || kind == VIDEO_FILE;
 }
 
 /* The parts of an absolute http(s) URL, pointing into it. */
@@ -164,6 +170,73 @@ video_vimeo(const struct video_url *u, struct video_info *out)
 	return true;
 }
 
+/* True if s[0..n) is a PeerTube short id: exactly 22 base58 characters. */
+static bool
+video_peertube_short_id(const char *s, size_t n)
+{
+	static const char base58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+	if (n != 22)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(base58, s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* True if s[0..n) is a UUID: 8-4-4-4-12 hexadecimal digits. */
+static bool
+video_uuid(const char *s, size_t n)
+{
+	if (n != 36)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+					   (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+/* True if the path is prefix followed by an id that ok() accepts; *id, *idlen that id. */
+static bool
+video_path_id(const struct video_url *u, const char *prefix, bool (*ok)(const char *, size_t),
+	      const char **id, size_t *idlen)
+{
+	size_t n = strlen(prefix);
+
+	if (u->pathlen <= n || strncmp(u->path, prefix, n) != 0 || !ok(u->path + n, u->pathlen - n))
+		return false;
+	*id = u->path + n;
+	*idlen = u->pathlen - n;
+	return true;
+}
+
+static bool
+video_peertube(const struct video_url *u, const char *const *hosts, struct video_info *out)
+{
+	const char *host = NULL, *id;
+	size_t idlen;
+
+	/* The frame origin is https://HOST in the CSP: never plain http. */
+	if (!u->https || hosts == NULL)
+		return false;
+	for (size_t i = 0; hosts[i] != NULL && host == NULL; i++)
+		if (strlen(hosts[i]) <= VIDEO_HOST_MAX && video_host_is(u, hosts[i]))
+			host = hosts[i];
+	if (host == NULL)
+		return false;
+	if (!video_path_id(u, "/w/", video_peertube_short_id, &id, &idlen) &&
+	    !video_path_id(u, "/videos/watch/", video_uuid, &id, &idlen) &&
+	    !video_path_id(u, "/videos/embed/", video_uuid, &id, &idlen))
+		return false;
+	out->kind = VIDEO_PEERTUBE;
+	snprintf(out->embed_url, sizeof(out->embed_url), "https://%s/videos/embed/%.*s", host,
+		 (int)idlen, id);
+	return true;
+}
+
 static bool
 video_file(const struct video_url *u)
 {
@@ -175,6 +248,12 @@ video_file(const struct video_url *u)
 int
 video_classify(const char *url, struct video_info *out)
 {
+	return video_classify_hosts(url, NULL, out);
+}
+
+int
+video_classify_hosts(const char *url, const char *const *peertube_hosts, struct video_info *out)
+{
 	struct video_url u;
 	int split;
 
@@ -185,7 +264,7 @@ video_classify(const char *url, struct video_info *out)
 	/* A link to another site, not a page here or a mail address. */
 	if ((split = video_split(url, &u)) != 0)
 		return split == 1 ? 0 : -1;
-	if (video_youtube(&u, out) || video_vimeo(&u, out))
+	if (video_youtube(&u, out) || video_vimeo(&u, out) || video_peertube(&u, peertube_hosts, out))
 		return 0;
 	if (video_file(&u))
 		out->kind = VIDEO_FILE;

@@ -120,23 +120,12 @@ account_limited(struct request *req, int64_t retry_after)
 	    (long long)(retry_after + 59) / 60));
 }
 
-/* Records a form error on a field the validators passed (cross-field rules). */
-static void
-account_field_error(struct request *req, const char *name, const char *message)
-{
-	for (size_t i = 0; i < req->route->nfields; i++)
-		if (strcmp(req->route->fields[i].name, name) == 0 && req->field_errors[i] == NULL) {
-			req->field_errors[i] = message;
-			req->nerrors++;
-		}
-}
-
 /* The rule every form with a new password shares. */
 static void
 account_check_confirmation(struct request *req)
 {
 	if (req->nerrors == 0 && strcmp(request_str(req, "password"), request_str(req, "password_confirm")) != 0)
-		account_field_error(req, "password_confirm", "Le due password non coincidono.");
+		response_field_error(req, "password_confirm", "Le due password non coincidono.");
 }
 
 /* A new confirmation token for user id, mailed to email (in the caller's transaction). */
@@ -208,12 +197,12 @@ account_register_submit(struct request *req)
 
 	account_check_confirmation(req);
 	if (req->nerrors == 0 && request_int(req, "privacy", 0) != 1)
-		account_field_error(req, "privacy", "Per registrarti devi accettare l'informativa sulla privacy.");
+		response_field_error(req, "privacy", "Per registrarti devi accettare l'informativa sulla privacy.");
 	if (req->nerrors == 0) {
 		if (org_db_exists(req->db, request_int(req, "org", 0), &org_exists) == -1)
 			return 500;
 		if (!org_exists)
-			account_field_error(req, "org", "Scegli un ente dall'elenco.");
+			response_field_error(req, "org", "Scegli un ente dall'elenco.");
 	}
 	if (req->nerrors > 0)
 		return account_register_form(req, 400);
@@ -651,7 +640,7 @@ account_password_submit(struct request *req)
 		if (!ok) {
 			if (ratelimit_add(req->db, "login_email", req->user->email) == -1)
 				return 500;
-			account_field_error(req, "current_password", "La password attuale non è corretta.");
+			response_field_error(req, "current_password", "La password attuale non è corretta.");
 		}
 	}
 	if (req->nerrors > 0)

@@ -51,6 +51,7 @@ enum config_type {
 	CONFIG_BOOL,		/* bool; yes or no */
 	CONFIG_ENUM,		/* int, the index of the choice */
 	CONFIG_ADDRLIST,	/* char **, NULL-terminated; each line adds one */
+	CONFIG_HOSTLIST,	/* char **, NULL-terminated host names; each line adds one */
 	CONFIG_BLOCK		/* name { ... }: its rows name it as their block */
 };
 
@@ -146,6 +147,8 @@ static const struct config_directive config_table[] = {
 	  CONFIG_OFF(trusted_proxies), NULL, NULL, 0 },
 	{ "log_level", NULL, CONFIG_ENUM, 0, 0, "info",
 	  CONFIG_OFF(log_level), config_level_choices, NULL, 0 },
+	{ "peertube_hosts", NULL, CONFIG_HOSTLIST, 0, CONFIG_HOSTS_MAX, NULL,
+	  CONFIG_OFF(peertube_hosts), NULL, NULL, CONFIG_ENV },
 };
 
 struct config_parser {
@@ -434,6 +437,114 @@ config_add_address(char ***listp, const char *v, struct buf *msg)
 }
 
 /*
+ * A host name as it may appear in a CSP source and be compared byte for
+ * byte with a URL's host: lower-case ASCII labels of letters, digits and
+ * '-' (1..63 bytes, no '-' at either end) joined by single dots, at most
+ * 253 bytes.  Upper case is refused rather than folded, so that what the
+ * file says is exactly what is embedded.
+ */
+static bool
+config_is_host(const char *v)
+{
+	size_t n = strlen(v), label = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		char ch = v[i];
+		if (ch == '.' || ch == '\0') {
+			if (label == 0 || label > 63 || v[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= '0' && ch <= '9') && ch != '-')
+			return false;
+		if (label == 0 && ch == '-')
+			return false;
+		label++;
+	}
+	return true;
+}
+
+/* Appends a copy of the host name v to the NULL-terminated list of at most max. */
+static int
+config_add_host(char ***listp, const char *v, long long max, struct buf *msg)
+{
+	char **list = *listp;
+	size_t n = 0;
+
+	if (!config_is_host(v)) {
+		buf_printf(msg, "'%.64s' is not a host name (lower-case letters, digits, '.' and '-')", v);
+		return -1;
+	}
+	for (; list != NULL && list[n] != NULL; n++) {
+		if (strcmp(list[n], v) == 0) {
+			buf_printf(msg, "'%.64s' is listed twice", v);
+			return -1;
+		}
+	}
+	if ((long long)n >= max) {
+		buf_printf(msg, "at most %lld hosts", max);
+		return -1;
+	}
+	list = realloc(list, (n + 2) * sizeof(*list));
+	if (list == NULL)
+		log_oom((n + 2) * sizeof(*list));
+	list[n] = config_strdup(v);
+	list[n + 1] = NULL;
+	*listp = list;
+	return 0;
+}
+
+/* Frees a NULL-terminated list and its strings; NULL is a no-op. */
+static void
+config_free_list(char **list)
+{
+	for (size_t j = 0; list != NULL && list[j] != NULL; j++)
+		free(list[j]);
+	free(list);
+}
+
+/*
+ * Replaces the host list of row d with the items of v, separated by commas
+ * or spaces ("" empties it).  Returns 0, or -1 with the reason in msg and
+ * the list unchanged.
+ */
+static int
+config_set_hosts(struct config *c, const struct config_directive *d, const char *v,
+		 struct buf *msg)
+{
+	char ***field = (char ***)((char *)c + d->offset);
+	char **list = calloc(1, sizeof(char *));
+	char item[256];
+	size_t n;
+
+	if (list == NULL)
+		log_oom(sizeof(char *));
+	for (; *v != '\0'; v += n) {
+		v += strspn(v, ", \t");
+		n = strcspn(v, ", \t");
+		if (n == 0)
+			break;
+		if (n >= sizeof(item)) {
+			buf_adds(msg, "a host name is longer than 253 bytes");
+			goto fail;
+		}
+		memcpy(item, v, n);
+		item[n] = '\0';
+		if (config_add_host(&list, item, d->max, msg) == -1)
+			goto fail;
+	}
+	config_free_list(*field);
+	*field = list;
+	return 0;
+fail:
+	config_free_list(list);
+	return -1;
+}
+
+/*
  * Checks v against row d and stores it in c.  Returns 0, or -1 with the
  * reason (without the directive's name) in msg and c unchanged.  Numbers
  * are echoed in messages, strings never: a connection string or URL may
@@ -511,6 +622,8 @@ config_set(struct config *c, const struct config_directive *d, const char *v,
 		return -1;
 	case CONFIG_ADDRLIST:
 		return config_add_address((char ***)field, v, msg);
+	case CONFIG_HOSTLIST:
+		return config_add_host((char ***)field, v, d->max, msg);
 	case CONFIG_BLOCK:
 		break;
 	}
@@ -556,7 +669,7 @@ config_defaults(struct config *c)
 	buf_init(&msg, 0);
 	for (i = 0; i < ARRAY_SIZE(config_table); i++) {
 		d = &config_table[i];
-		if (d->type == CONFIG_ADDRLIST) {
+		if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST) {
 			*(char ***)((char *)c + d->offset) = calloc(1, sizeof(char *));
 			if (*(char ***)((char *)c + d->offset) == NULL)
 				log_oom(sizeof(char *));
@@ -718,7 +831,7 @@ config_statement(struct config_parser *p, struct buf *tok, const bool *quoted, i
 		    "(quote values that contain spaces)", d->name);
 		return;
 	}
-	if (d->type != CONFIG_ADDRLIST && p->seen[i]) {
+	if (d->type != CONFIG_ADDRLIST && d->type != CONFIG_HOSTLIST && p->seen[i]) {
 		config_error(p, p->line, "duplicate '%s' (first on line %d)", d->name,
 		    p->seen[i]);
 		return;
@@ -868,7 +981,9 @@ config_env(struct config *c)
 		if (v == NULL)
 			continue;
 		buf_reset(&msg);
-		if (config_set(c, d, v, &msg) == -1) {
+		/* A list in one variable replaces the file's list as a whole. */
+		if ((d->type == CONFIG_HOSTLIST ? config_set_hosts(c, d, v, &msg) :
+		     config_set(c, d, v, &msg)) == -1) {
 			log_warnx("%s: %s", name.data, msg.data);
 			rc = -1;
 		}
@@ -883,19 +998,14 @@ void
 config_free(struct config *c)
 {
 	const struct config_directive *d;
-	char **list;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(config_table); i++) {
 		d = &config_table[i];
 		if (d->type == CONFIG_STRING)
 			free(*(char **)((char *)c + d->offset));
-		else if (d->type == CONFIG_ADDRLIST) {
-			list = *(char ***)((char *)c + d->offset);
-			for (j = 0; list != NULL && list[j] != NULL; j++)
-				free(list[j]);
-			free(list);
-		}
+		else if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST)
+			config_free_list(*(char ***)((char *)c + d->offset));
 	}
 	memset(c, 0, sizeof(*c));
 }

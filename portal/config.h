@@ -25,6 +25,9 @@ enum config_password_cost {
 	CONFIG_PASSWORD_COST_MIN		/* ..._MIN: tests only */
 };
 
+/* Most host names a host list directive (peertube_hosts) holds. */
+#define CONFIG_HOSTS_MAX 16
+
 struct config {
 	char *listen;			/* "host:port" or "[v6]:port" */
 	char *base_url;			/* http:// or https://, no trailing '/' */
@@ -54,6 +57,9 @@ struct config {
 	int login_max_per_address;	/* failed logins per client address per window */
 	int login_window;		/* seconds */
 	char **trusted_proxies;		/* canonical IP addresses, NULL-terminated, never NULL once loaded */
+	char **peertube_hosts;		/* PeerTube instances whose videos embed: lower-case host
+					 * names, at most CONFIG_HOSTS_MAX, NULL-terminated, never
+					 * NULL once loaded */
 	int log_level;			/* enum log_level */
 	bool secure_cookies;		/* derived: base_url is https:// */
 };
@@ -79,8 +85,10 @@ int config_load_string(struct config *c, const char *name, const char *text);
  * Applies the PORTAL_* environment overrides (PORTAL_DATABASE_URL,
  * PORTAL_LISTEN, PORTAL_BASE_URL, PORTAL_SMTP_URL, PORTAL_THREADS,
  * PORTAL_VAR_DIR, PORTAL_PASSWORD_COST, PORTAL_ASSETS_DIR,
- * PORTAL_VIEWS_DIR) to a loaded config, checked by the same table rows as
- * the file.  A variable that is set, even to "", is a value.  Each bad
+ * PORTAL_VIEWS_DIR, PORTAL_PEERTUBE_HOSTS) to a loaded config, checked by
+ * the same table rows as the file.  A variable that is set, even to "", is
+ * a value; for a list (PORTAL_PEERTUBE_HOSTS) it is the whole list, its
+ * items separated by commas or spaces, and replaces the file's.  Each bad
  * value is logged as "PORTAL_X: message" and the call returns -1; the good
  * ones are applied anyway and *c stays valid (still to be config_free'd).
  */

@@ -337,6 +337,41 @@ db_sqlstate(const struct db *db)
 	return db->sqlstate;
 }
 
+size_t
+db_res_size(const struct db_res *res)
+{
+	size_t n = (size_t)res->nrows * (size_t)res->ncols, size = sizeof(*res) + n * sizeof(char *);
+
+	for (size_t i = 0; i < n; i++)
+		if (res->cells[i] != NULL)
+			size += strlen(res->cells[i]) + 1;
+	return size;
+}
+
+struct db_res *
+db_res_copy(void *dst, const struct db_res *res)
+{
+	size_t n = (size_t)res->nrows * (size_t)res->ncols;
+	struct db_res *out = dst;
+	const char **cells = (const char **)(out + 1);
+	char *text = (char *)(cells + n);
+
+	*out = *res;
+	out->cells = cells;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		if (res->cells[i] == NULL) {
+			cells[i] = NULL;
+			continue;
+		}
+		len = strlen(res->cells[i]) + 1;
+		memcpy(text, res->cells[i], len);
+		cells[i] = text;
+		text += len;
+	}
+	return out;
+}
+
 const char *
 db_get(const struct db_res *res, int row, int col)
 {
@@ -373,4 +408,105 @@ db_stats(int *open, int *up)
 {
 	*open = atomic_load(&db_open_count);
 	*up = atomic_load(&db_up_count);
+}
+
+#define DB_STREAM_MAX_COLS 64
+
+struct db_stream {
+	PGconn *conn;
+	PGresult *row;		/* the row handed out last */
+	const char *cells[DB_STREAM_MAX_COLS];
+	const char *name;	/* the statement's, for logs */
+	bool done;
+};
+
+static atomic_int db_streams;
+
+struct db_stream *
+db_stream_open(const char *conninfo, const struct db_stmt *stmt, const char *const *params,
+	       bool *busy)
+{
+	struct db_stream *s;
+
+	*busy = false;
+	if (atomic_fetch_add(&db_streams, 1) >= DB_STREAMS_MAX) {
+		atomic_fetch_sub(&db_streams, 1);
+		*busy = true;
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		log_oom(sizeof(*s));
+	s->name = stmt->name;
+	s->conn = db_connect(conninfo);
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		log_warnx("database: stream \"%s\": %s", stmt->name, PQerrorMessage(s->conn));
+		goto fail;
+	}
+	if (!PQsendQueryParams(s->conn, stmt->sql, stmt->nparams, NULL, params, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(s->conn)) {
+		log_warnx("database: stream \"%s\": %s", stmt->name, PQerrorMessage(s->conn));
+		goto fail;
+	}
+	return s;
+fail:
+	db_stream_close(s);
+	return NULL;
+}
+
+int
+db_stream_next(struct db_stream *s, const char *const **cells, int *ncols)
+{
+	PGresult *res;
+	int n;
+
+	PQclear(s->row);
+	s->row = NULL;
+	if (s->done)
+		return 0;
+	res = PQgetResult(s->conn);
+	switch (PQresultStatus(res)) {
+	case PGRES_SINGLE_TUPLE:
+		n = PQnfields(res);
+		if (n > DB_STREAM_MAX_COLS)
+			fatalx("database: stream \"%s\" has %d columns", s->name, n);
+		for (int c = 0; c < n; c++)
+			s->cells[c] = PQgetisnull(res, 0, c) ? NULL : PQgetvalue(res, 0, c);
+		s->row = res;
+		*cells = s->cells;
+		*ncols = n;
+		return 1;
+	case PGRES_TUPLES_OK:	/* the end, an empty result closing the rows */
+		PQclear(res);
+		while ((res = PQgetResult(s->conn)) != NULL)
+			PQclear(res);
+		s->done = true;
+		return 0;
+	default:
+		log_warnx("database: stream \"%s\" failed: %s", s->name,
+			  res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+		PQclear(res);
+		s->done = true;
+		return -1;
+	}
+}
+
+void
+db_stream_close(struct db_stream *s)
+{
+	if (s == NULL)
+		return;
+	PQclear(s->row);
+	if (!s->done && PQstatus(s->conn) == CONNECTION_OK) {
+		/* A client that went away mid-export: stop the server's work
+		 * rather than read the rest. */
+		PGcancel *cancel = PQgetCancel(s->conn);
+		char err[256];
+		if (cancel != NULL) {
+			PQcancel(cancel, err, sizeof(err));
+			PQfreeCancel(cancel);
+		}
+	}
+	PQfinish(s->conn);
+	free(s);
+	atomic_fetch_sub(&db_streams, 1);
 }

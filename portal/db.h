@@ -92,6 +92,16 @@ void db_rollback(struct db *db);
 /* SQLSTATE of the last failed statement, "" if none. */
 const char *db_sqlstate(const struct db *db);
 
+/*
+ * Copies of results for caches: db_res_size() is the size of one block
+ * holding res whole (the struct, the cell pointers and the text), and
+ * db_res_copy() writes res into such a block at dst (aligned for
+ * pointers) and returns the copy, which points only into dst.  A copy can
+ * be copied again the same way.
+ */
+size_t db_res_size(const struct db_res *res);
+struct db_res *db_res_copy(void *dst, const struct db_res *res);
+
 /* Cell accessors; row/col out of range is a programming error. */
 const char *db_get(const struct db_res *res, int row, int col);
 int64_t db_get_int(const struct db_res *res, int row, int col);
@@ -100,6 +110,34 @@ bool db_get_bool(const struct db_res *res, int row, int col);
 /* Formats v into out (24 bytes) for use as a query parameter; returns out. */
 #define DB_INT_LEN 24
 const char *db_int_param(char out[DB_INT_LEN], int64_t v);
+
+/*
+ * A query whose rows are read one at a time, for exports too large to
+ * copy whole: it runs on a connection of its own (libpq single-row mode),
+ * so the pool thread's connection stays free for other requests and
+ * memory stays that of one row.  At most DB_STREAMS_MAX run at once.
+ */
+#define DB_STREAMS_MAX 4
+
+struct db_stream;
+
+/*
+ * Connects to conninfo and starts stmt with params.  Returns the stream,
+ * or NULL with *busy true when DB_STREAMS_MAX are running, or NULL with
+ * *busy false when connecting or sending failed (logged).  Free with
+ * db_stream_close(); usable from one thread at a time, any thread.
+ */
+struct db_stream *db_stream_open(const char *conninfo, const struct db_stmt *stmt,
+				 const char *const *params, bool *busy);
+
+/*
+ * The next row: 1 with *cells pointing at ncols values (NULL for SQL
+ * NULL), valid until the next call; 0 at the end; -1 on error (logged).
+ */
+int db_stream_next(struct db_stream *s, const char *const **cells, int *ncols);
+
+/* Ends the query (cancelling what is left) and the connection. NULL is a no-op. */
+void db_stream_close(struct db_stream *s);
 
 /* Count of connections opened and of live ones, for /metrics. */
 void db_stats(int *open, int *up);

@@ -423,15 +423,44 @@ http_body_chunk(struct request *req, const char *data, size_t size)
 	}
 }
 
+/*
+ * The Content-Security-Policy, built once by http_start(): frame-src lists
+ * exactly the players lessons embed (courses/video.h), YouTube's
+ * no-cookie domain, Vimeo's player and each configured PeerTube instance
+ * (config.c allows host names only, so nothing else can enter the header).
+ */
+#define HTTP_CSP_HEAD \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	"font-src 'self' data:; connect-src 'self'; media-src 'self' https:; " \
+	"frame-src https://www.youtube-nocookie.com https://player.vimeo.com"
+#define HTTP_CSP_TAIL \
+	"; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+static char *http_csp;		/* malloc'ed by http_start(), freed by http_stop() */
+
+/* Builds http_csp from the configured PeerTube hosts. */
+static void
+http_build_csp(const struct config *cfg)
+{
+	size_t n = sizeof(HTTP_CSP_HEAD HTTP_CSP_TAIL), off;
+
+	for (char **h = cfg->peertube_hosts; h != NULL && *h != NULL; h++)
+		n += strlen(" https://") + strlen(*h);
+	free(http_csp);
+	if ((http_csp = malloc(n)) == NULL)
+		log_oom(n);
+	off = (size_t)snprintf(http_csp, n, "%s", HTTP_CSP_HEAD);
+	for (char **h = cfg->peertube_hosts; h != NULL && *h != NULL; h++)
+		off += (size_t)snprintf(http_csp + off, n - off, " https://%s", *h);
+	snprintf(http_csp + off, n - off, "%s", HTTP_CSP_TAIL);
+}
+
 /* Security headers every response carries (one place, DESIGN.md). */
 static void
 http_add_common_headers(struct MHD_Response *r)
 {
 	MHD_add_response_header(r, "Content-Security-Policy",
-		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-		"font-src 'self' data:; connect-src 'self'; media-src 'self' https:; "
-		"frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
-		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+		http_csp != NULL ? http_csp : HTTP_CSP_HEAD HTTP_CSP_TAIL);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -456,6 +485,32 @@ http_cache_slot(const char *key, bool *found)
 	return NULL;	/* full: build this one per request */
 }
 
+#define HTTP_STREAM_BLOCK (64 * 1024)
+
+static ssize_t
+http_stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct request_stream *st = cls;
+	ssize_t n;
+
+	(void)pos;
+	n = st->read(st->state, out, max);
+	if (n > 0) {
+		*st->bytes += (uint64_t)n;
+		return n;
+	}
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+http_stream_free(void *cls)
+{
+	struct request_stream *st = cls;
+
+	st->done(st->state);
+	free(st);
+}
+
 static enum MHD_Result
 http_queue(struct request *req)
 {
@@ -472,7 +527,16 @@ http_queue(struct request *req)
 			return MHD_queue_response(hc->mhd, MHD_HTTP_OK, *slot);
 		}
 	}
-	if (req->static_body != NULL) {
+	if (req->stream != NULL) {
+		/* MHD owns the stream from here and frees it once sent. */
+		struct request_stream *st = req->stream;
+		req->stream = NULL;
+		st->bytes = &hc->bytes;
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK,
+						      http_stream_read, st, http_stream_free);
+		if (r == NULL)
+			http_stream_free(st);
+	} else if (req->static_body != NULL) {
 		r = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
 						    MHD_RESPMEM_PERSISTENT);
 	} else {
@@ -579,6 +643,8 @@ http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		MHD_destroy_post_processor(hc->pp);
 	buf_release(&hc->json_body);
 	buf_release(&req->body);
+	if (req->stream != NULL)	/* never handed to MHD */
+		http_stream_free(req->stream);
 	/* MHD completes a request on the thread that served its connection,
 	 * so the arena goes back to that thread's spare slot. */
 	struct http_thread *t = http_thread();
@@ -617,6 +683,7 @@ http_start(const struct config *cfg, const struct router *router)
 
 	http_cfg = cfg;
 	http_router = router;
+	http_build_csp(cfg);
 	if (pthread_key_create(&http_thread_key, http_thread_destroy) != 0)
 		fatalx("pthread_key_create failed");
 	snprintf(http_id_prefix, sizeof(http_id_prefix), "%08x", randombytes_random());
@@ -671,4 +738,6 @@ http_stop(void)
 	if (http_daemon != NULL)
 		MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;
+	free(http_csp);
+	http_csp = NULL;
 }

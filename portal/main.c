@@ -188,6 +188,7 @@ cmd_serve(const struct config *cfg)
 	sigwait(&signals, &sig);
 	log_info("stopping on signal %d", sig);
 	http_stop();
+	courses_shutdown();
 	mail_sender_stop();
 	log_access_stop();
 	static_free();

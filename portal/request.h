@@ -11,6 +11,8 @@
 
 #include "compat.h"
 
+#include <sys/types.h>
+
 #include "arena.h"
 #include "buf.h"
 #include "role.h"
@@ -38,6 +40,21 @@ struct user {
 	unsigned roles;
 	int64_t org_id;		/* 0 when the user has no organisation */
 	const char *org_name;	/* NULL when org_id is 0 */
+};
+
+/*
+ * A body produced piece by piece while it is sent (exports): read fills
+ * out with up to max bytes and returns how many (> 0), 0 at the end, or
+ * -1 on error (the connection is then cut, so the client sees a truncated
+ * transfer rather than a complete-looking file).  done is always called
+ * once, when the response is dropped, sent or not.  read runs after the
+ * request's arena is gone: state must be malloc'd and own what it needs.
+ */
+struct request_stream {
+	ssize_t (*read)(void *state, char *out, size_t max);
+	void (*done)(void *state);
+	void *state;
+	uint64_t *bytes;	/* http.c counts what was sent, for the access log */
 };
 
 struct response_header {
@@ -82,6 +99,7 @@ struct request {
 	size_t static_len;
 	bool shared_response;		/* status, headers and static_body are the same for every
 					 * request that yields this static_body: may be reused */
+	struct request_stream *stream;	/* a body produced after the handler (response_stream()) */
 
 	void *conn;			/* http.c's private state */
 	const char *raw_body;		/* JSON bodies: the raw bytes */

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -91,6 +92,8 @@ response_ctx(struct request *req, const char *title)
 		tmpl_set_bool(u, "is_admin", req->user->roles & (ROLE_ADMIN | ROLE_COORDINAMENTO));
 		tmpl_set_bool(u, "is_trainer",
 			      req->user->roles & (ROLE_FORMATORE | ROLE_COORDINAMENTO | ROLE_ADMIN));
+		tmpl_set_bool(u, "sees_progress", req->user->roles & (ROLE_REFERENTE | ROLE_FORMATORE |
+								       ROLE_COORDINAMENTO | ROLE_ADMIN));
 	}
 	return ctx;
 }
@@ -147,6 +150,23 @@ response_form(struct request *req, struct tmpl_ctx *ctx)
 	}
 	tmpl_set_bool(ctx, "has_errors", req->nerrors > 0);
 	return form;
+}
+
+void
+response_field_error(struct request *req, const char *name, const char *message)
+{
+	for (size_t i = 0; i < req->route->nfields; i++) {
+		if (strcmp(req->route->fields[i].name, name) != 0)
+			continue;
+		if (req->field_errors == NULL)
+			req->field_errors = arena_calloc(req->arena, req->route->nfields,
+							 sizeof(*req->field_errors));
+		if (req->field_errors[i] == NULL) {
+			req->field_errors[i] = message;
+			req->nerrors++;
+		}
+		return;
+	}
 }
 
 int
@@ -236,6 +256,24 @@ response_busy(struct request *req)
 {
 	response_header(req, "Retry-After", "5");
 	return response_error(req, 503, "Il portale è molto occupato in questo momento: riprova tra pochi secondi.");
+}
+
+int
+response_stream(struct request *req, const char *content_type,
+		ssize_t (*read)(void *state, char *out, size_t max),
+		void (*done)(void *state), void *state)
+{
+	struct request_stream *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		log_oom(sizeof(*st));
+	st->read = read;
+	st->done = done;
+	st->state = state;
+	buf_reset(&req->body);
+	req->stream = st;
+	req->content_type = content_type;
+	return req->status = 200;
 }
 
 int

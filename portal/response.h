@@ -46,6 +46,15 @@ struct tmpl_ctx *response_ctx(struct request *req, const char *title);
  */
 struct tmpl_ctx *response_form(struct request *req, struct tmpl_ctx *ctx);
 
+/*
+ * Marks the route field name as wrong with message (static or in the
+ * arena), as the validators do, for rules they cannot check (cross-field
+ * rules, a name already taken); response_form() then shows it.  The first
+ * message of a field wins.  An undeclared name is a programming error and
+ * is ignored.
+ */
+void response_field_error(struct request *req, const char *name, const char *message);
+
 /* JSON body already written into req->body: sets status and type application/json. */
 int response_json(struct request *req, int status);
 
@@ -57,6 +66,15 @@ int response_error(struct request *req, int status, const char *message);
 
 /* 503 with Retry-After: the portal is too busy for this request now. */
 int response_busy(struct request *req);
+
+/*
+ * A 200 whose body comes from read(state) as it is sent (see struct
+ * request_stream); content_type is a static string.  Takes state: done
+ * frees it even if the response is never sent.
+ */
+int response_stream(struct request *req, const char *content_type,
+		    ssize_t (*read)(void *state, char *out, size_t max),
+		    void (*done)(void *state), void *state);
 
 /* Sets status and content_type (a static string) and the body to a copy of text. */
 int response_text(struct request *req, int status, const char *content_type, const char *text);

@@ -8,8 +8,13 @@
 #      measure the network, not the server)
 #   B  baseline page + 1 query   vs  GET / (anonymous)            target >= 0.6
 #   C  baseline page + 1 query   vs  GET /profilo (logged in)     target >= 0.4
+#   D  baseline page + 1 query   vs  course page, 10 x 10 course  target >= 0.35
+#   E  baseline page + 1 query   vs  lesson page of that course   target >= 0.35
+#      (D and E as the demo operatore, enrolled half way: tests/bench/courses.sql)
 # then the portal's memory after BENCH_MEM_REQUESTS and twice as many
-# requests of C: PASS when the RSS grew by at most 1 MiB in between.
+# requests of C: PASS when the RSS grew by at most 1 MiB in between; then
+# the progress CSV of 10,000 learners x 100 lessons as coordination: PASS
+# when it is whole, took under 2 s and the RSS grew by under 16 MiB.
 #
 # Env:
 #   PORTAL_BIN           portal binary (default build/portal), run as
@@ -130,6 +135,34 @@ ge() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
 }
 
+# Signs in as the demo account of ROLE and sets session to its cookie.
+# Accounts are "role<TAB>email<TAB>password" in the portal's var folder.
+login() {
+	local role=$1 acct body code
+	acct=$(awk -F'\t' -v r="$role" '$1 == r { print $2 "\t" $3; exit }' \
+		"$vardir/demo-accounts.txt" 2>/dev/null || true)
+	[ -n "$acct" ] || die "no $role account in $vardir/demo-accounts.txt"
+	# JSON-encode with python: a password may hold quotes or backslashes.
+	body=$(printf '%s' "$acct" | /usr/bin/python3 -c '
+import json, sys
+email, password = sys.stdin.read().split("\t", 1)
+print(json.dumps({"email": email, "password": password}))')
+	code=$(printf '%s' "$body" | curl -s -o "$out/login.body" -D "$out/login.headers" \
+		-w '%{http_code}' -H 'Content-Type: application/json' \
+		-H "Origin: http://127.0.0.1:$p_port" --data-binary @- \
+		"http://127.0.0.1:$p_port/api/v1/session" || true)
+	session=$(sed -n 's/^[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]: *portal_session=\([^;[:space:]]*\).*/\1/p' \
+		"$out/login.headers" | tail -n 1)
+	case "$code" in
+	2??) ;;
+	*)
+		cat "$out/login.body" >&2 || true
+		die "login as $role answered $code"
+		;;
+	esac
+	[ -n "$session" ] || die "login as $role answered $code but set no portal_session cookie"
+}
+
 # ---- build the baseline and start the database.
 
 command -v wrk >/dev/null || die "wrk is missing (run scripts/deps.sh)"
@@ -177,6 +210,15 @@ if [ "$baseline_only" != 1 ]; then
 		cat "$out/portal-setup.log" >&2
 		die "$portal_bin seed-demo failed"
 	}
+	echo "bench: loading the 10 x 10 course and 10,000 learners" >&2
+	psql -X -q "$dburl" -f tests/bench/courses.sql >>"$out/portal-setup.log" 2>&1 || {
+		cat "$out/portal-setup.log" >&2
+		die "loading tests/bench/courses.sql failed"
+	}
+	sql() { psql -X -A -t -q "$dburl" -c "$1"; }
+	bench_course=$(sql "SELECT id FROM courses WHERE slug = 'misura-10x10'")
+	bench_lesson=$(sql "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
+		WHERE m.course_id = $bench_course AND m.position = 6 AND l.position = 1")
 
 	p_port=$(scripts/free-port.sh)
 	# stdout is the access log: one line per request, hundreds of MB here.
@@ -188,37 +230,18 @@ if [ "$baseline_only" != 1 ]; then
 		die "portal did not answer 200 on /healthz within 10 s"
 	}
 
-	# Log in as the demo operator: accounts are "role<TAB>email<TAB>password".
-	acct=$(awk -F'\t' '$1 == "operatore" { print $2 "\t" $3; exit }' \
-		"$vardir/demo-accounts.txt" 2>/dev/null || true)
-	[ -n "$acct" ] || die "no operatore account in $vardir/demo-accounts.txt"
-	# JSON-encode with python: a password may hold quotes or backslashes.
-	body=$(printf '%s' "$acct" | /usr/bin/python3 -c '
-import json, sys
-email, password = sys.stdin.read().split("\t", 1)
-print(json.dumps({"email": email, "password": password}))')
-	code=$(printf '%s' "$body" | curl -s -o "$out/login.body" -D "$out/login.headers" \
-		-w '%{http_code}' -H 'Content-Type: application/json' \
-		-H "Origin: http://127.0.0.1:$p_port" --data-binary @- \
-		"http://127.0.0.1:$p_port/api/v1/session" || true)
-	cookie=$(sed -n 's/^[Ss][Ee][Tt]-[Cc][Oo][Oo][Kk][Ii][Ee]: *portal_session=\([^;[:space:]]*\).*/\1/p' \
-		"$out/login.headers" | tail -n 1)
-	case "$code" in
-	2??) ;;
-	*)
-		cat "$out/login.body" >&2 || true
-		die "login as operatore answered $code"
-		;;
-	esac
-	[ -n "$cookie" ] || die "login answered $code but set no portal_session cookie"
+	login operatore
+	cookie=$session
 fi
 
 # ---- the scenarios.
 
-names=("A static asset" "B anonymous home" "C logged-in page")
-targets=(0.9 0.6 0.4)
-base_urls=("http://127.0.0.1:$bs_port/" "http://127.0.0.1:$bq_port/" "http://127.0.0.1:$bq_port/")
-paths=(/assets/css/fonts.css / /profilo)
+names=("A static asset" "B anonymous home" "C logged-in page" "D course page" "E lesson page")
+targets=(0.9 0.6 0.4 0.35 0.35)
+bq_url="http://127.0.0.1:$bq_port/"
+base_urls=("http://127.0.0.1:$bs_port/" "$bq_url" "$bq_url" "$bq_url" "$bq_url")
+paths=(/assets/css/fonts.css / /profilo "/corsi/${bench_course:-0}"
+	"/corsi/${bench_course:-0}/lezioni/${bench_lesson:-0}")
 
 # Best round of one server: req/s, p50, p99; bad sums over all rounds.
 declare -A best
@@ -234,9 +257,9 @@ measure() {
 	best[$key.bad]=$((${best[$key.bad]:-0} + r_bad))
 }
 
-for i in 0 1 2; do
+for i in "${!names[@]}"; do
 	hdr=()
-	if [ "$i" = 2 ]; then
+	if [ "$i" -ge 2 ]; then
 		hdr=(-H "Cookie: portal_session=$cookie")
 	fi
 	purl=
@@ -261,7 +284,7 @@ done
 echo
 printf '%-18s %12s %12s %6s %7s %15s %15s %9s  %s\n' scenario 'base req/s' \
 	'portal req/s' ratio target 'base p50/p99' 'portal p50/p99' 'bad b/p' result
-for i in 0 1 2; do
+for i in "${!names[@]}"; do
 	b_rps=${best[b$i.rps]}
 	b_lat=$(printf '%.2f/%.2f' "${best[b$i.p50]}" "${best[b$i.p99]}")
 	if [ "$baseline_only" = 1 ]; then
@@ -328,3 +351,31 @@ if [ "${readings[1]}" -gt $((readings[0] + 1024)) ] || [ "$mem_bad" != 0 ]; then
 fi
 echo "memory: RSS grew by $((readings[1] - readings[0])) KiB between the readings" \
 	"(limit 1024), bad requests $mem_bad: $result"
+
+# ---- the progress CSV: 10,000 learners x 100 lessons, as coordination.
+
+echo "bench: progress CSV of course $bench_course" >&2
+login coordinamento
+read -r _ before < <(rss)
+peak=$before
+csv_url="http://127.0.0.1:$p_port/avanzamento.csv?corso=$bench_course"
+curl -s -o "$out/progress.csv" -w '%{http_code} %{time_total}\n' \
+	-H "Cookie: portal_session=$session" "$csv_url" >"$out/progress.curl" &
+curl_pid=$!
+# The RSS sampled every 20 ms while the export runs.
+while kill -0 "$curl_pid" 2>/dev/null; do
+	read -r _ cur < <(rss)
+	[ "$cur" -gt "$peak" ] && peak=$cur
+	sleep 0.02
+done
+wait "$curl_pid" || die "curl failed on $csv_url"
+read -r code secs <"$out/progress.curl"
+rows=$(($(wc -l <"$out/progress.csv") - 1))
+grew=$((peak - before))
+result=PASS
+if [ "$code" != 200 ] || [ "$rows" != 10001 ] || ! awk -v s="$secs" 'BEGIN { exit !(s < 2) }' ||
+	[ "$grew" -ge 16384 ]; then
+	result=FAIL
+fi
+printf 'progress CSV: HTTP %s, %d rows, %s bytes in %.2f s (limit 2), RSS grew by %d KiB (limit 16384): %s\n' \
+	"$code" "$rows" "$(stat -c %s "$out/progress.csv")" "$secs" "$grew" "$result"

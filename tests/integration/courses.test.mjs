@@ -10,7 +10,9 @@ import { Client, ROOT, startStack } from '../lib/harness.mjs';
 import { apiLogin, assertApiError, assertSecurityHeaders, lit, loginAs, uniq } from './util.mjs';
 
 let s;
-before(async () => { s = await startStack(); });
+// One configured PeerTube instance (peertube_hosts), for the embed and CSP tests.
+const PEERTUBE = 'video.example.org';
+before(async () => { s = await startStack({ env: { PORTAL_PEERTUBE_HOSTS: PEERTUBE } }); });
 after(async () => { await s?.stop(); });
 
 // A course with one module and the given lessons, made through SQL (there
@@ -212,5 +214,273 @@ describe('hostile content', () => {
     assert.match(cat.text, /Sommario &lt;img src=x onerror=alert\(1\)&gt;/);
     assert.match(cat.text, /Modulo 1: Modulo &lt;script&gt;/);
     assert.doesNotMatch(cat.text, /<b>ostile/);
+  });
+});
+
+// ---- lesson media, automatic completion and the read API ----
+
+const PT_UUID = '9c9de5e8-0a1e-484a-b099-e80766180a6d';
+
+// The module of a lesson made by makeCourse().
+function moduleOf(lessonId) {
+  return Number(s.sql(`SELECT module_id FROM lessons WHERE id = ${lessonId}`));
+}
+
+// An enrolled API client (operatore of the demo) for a course.
+async function enrolledClient(courseId, role = 'operatore') {
+  const c = await apiLogin(s, s.demo[role].email, s.demo[role].password);
+  const e = await c.request('POST', `/api/v1/courses/${courseId}/enrolments`, { headers: { 'x-csrf-token': c.csrfToken } });
+  assert.ok(e.status === 201 || e.status === 200, e.text);
+  return c;
+}
+
+describe('read API: modules, lessons, lesson', () => {
+  it('lists modules publicly, lessons and a lesson to members; drafts answer 404 to learners', async () => {
+    const course = makeCourse({ lessons: [{ title: 'Pubblicata' }, { title: 'In bozza', published: false }] });
+    const draft = makeCourse({ published: false });
+    const visitor = new Client(s.baseUrl);
+    const mods = await visitor.get(`/api/v1/courses/${course.id}/modules`);
+    assert.equal(mods.status, 200, mods.text);
+    const m = mods.json();
+    assert.equal(m.course_id, course.id);
+    assert.equal(m.modules.length, 1);
+    assert.deepEqual([m.modules[0].position, m.modules[0].title, m.modules[0].lessons_count], [1, 'Modulo uno', 1]);
+    assertApiError(await visitor.get(`/api/v1/courses/${draft.id}/modules`), 404, 'not_found');
+    assertApiError(await visitor.get('/api/v1/courses/999999999/modules'), 404);
+    const mid = moduleOf(course.lessons[0]);
+    assertApiError(await visitor.get(`/api/v1/modules/${mid}/lessons`), 401);
+    assertApiError(await visitor.get(`/api/v1/lessons/${course.lessons[0]}`), 401);
+
+    const op = await loginAs(s, 'operatore');
+    assertApiError(await op.get(`/api/v1/courses/${draft.id}/modules`), 404);
+    const ls = await op.get(`/api/v1/modules/${mid}/lessons`);
+    assert.equal(ls.status, 200, ls.text);
+    assert.deepEqual(ls.json().lessons.map((l) => [l.id, l.title, l.position, l.published, l.completed]),
+      [[course.lessons[0], 'Pubblicata', 1, true, false]]);
+    assert.equal(ls.json().course_id, course.id);
+    assertApiError(await op.get(`/api/v1/modules/${moduleOf(draft.lessons[0])}/lessons`), 404, 'not_found');
+    assertApiError(await op.get('/api/v1/modules/999999999/lessons'), 404);
+    assertApiError(await op.get(`/api/v1/lessons/${course.lessons[1]}`), 404, 'not_found');
+    assertApiError(await op.get(`/api/v1/lessons/${draft.lessons[0]}`), 404);
+    assertApiError(await op.get('/api/v1/lessons/999999999'), 404);
+    // Not enrolled: the lesson reads, and says so.
+    const l = await op.get(`/api/v1/lessons/${course.lessons[0]}`);
+    assert.equal(l.status, 200, l.text);
+    const lesson = l.json().lesson;
+    assert.deepEqual([lesson.id, lesson.title, lesson.completion_mode, lesson.enrolled, lesson.completed, lesson.duration_minutes],
+      [course.lessons[0], 'Pubblicata', 'manual', false, false, 10]);
+    assert.equal(lesson.body_html, '<p>Testo.</p>');
+    assert.deepEqual(lesson.videos, []);
+
+    const fm = await loginAs(s, 'formatore');
+    assert.equal((await fm.get(`/api/v1/courses/${draft.id}/modules`)).status, 200);
+    assert.equal((await fm.get(`/api/v1/modules/${mid}/lessons`)).json().lessons.length, 2);
+    assert.equal((await fm.get(`/api/v1/lessons/${course.lessons[1]}`)).json().lesson.published, false);
+  });
+});
+
+describe('automatic completion: POST /api/v1/lessons/{id}/views', () => {
+  function autoCourse() {
+    const course = makeCourse({ lessons: [
+      { title: 'Automatica', videos: [
+        { title: 'YouTube', url: 'https://youtu.be/dQw4w9WgXcQ', kind: 'youtube', embed: 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ' },
+        { title: 'File', url: 'https://media.example.org/lezione.webm', kind: 'file' },
+        { title: 'Collegamento', url: 'https://example.org/video', kind: 'link' },
+        { title: 'PeerTube', url: `https://${PEERTUBE}/videos/watch/${PT_UUID}`, kind: 'peertube', embed: `https://${PEERTUBE}/videos/embed/${PT_UUID}` },
+      ] },
+      { title: 'Manuale' },
+      { title: 'Bozza automatica', published: false },
+    ] });
+    s.sql(`UPDATE lessons SET completion_mode = 'auto' WHERE id IN (${course.lessons[0]}, ${course.lessons[2]})`);
+    return course;
+  }
+
+  it('answers 403/404/409/422 as documented', async () => {
+    const course = autoCourse();
+    const [auto, manual, draft] = course.lessons;
+    const c = await apiLogin(s, s.demo.operatore.email, s.demo.operatore.password);
+    const h = { 'x-csrf-token': c.csrfToken };
+    const post = (id, json, headers = h) => c.request('POST', `/api/v1/lessons/${id}/views`, { json, headers });
+    assertApiError(await post(auto, { event: 'read' }), 403, 'not_enrolled');
+    assertApiError(await post(auto, { event: 'read' }, {}), 403);	// no CSRF token
+    assertApiError(await new Client(s.baseUrl).request('POST', `/api/v1/lessons/${auto}/views`, { json: { event: 'read' } }), 401);
+    await enrolledClient(course.id);
+    assertApiError(await post(draft, { event: 'read' }), 404, 'not_found');
+    assertApiError(await post(999999999, { event: 'read' }), 404);
+    assertApiError(await post(manual, { event: 'read' }), 409, 'manual_completion');
+    assertApiError(await post(auto, { event: 'watched' }), 422, 'invalid_event');
+    assertApiError(await post(auto, {}), 422, 'invalid_event');
+    assertApiError(await post(auto, { event: 'played' }), 422, 'invalid_video');
+    assertApiError(await post(auto, { event: 'played', video: 0 }), 422, 'invalid_video');
+    assertApiError(await post(auto, { event: 'played', video: 5 }), 422, 'invalid_video');
+    assertApiError(await post(auto, { event: 'played', video: -1 }), 422, 'invalid_video');
+    assertApiError(await post(auto, { event: 'read', video: 1 }), 422, 'invalid_video');
+    assertApiError(await post(auto, { event: 'played', video: '1' }), 400);
+    assert.equal(s.sql(`SELECT count(*) FROM lesson_views WHERE lesson_id = ${auto}`), '0', 'nothing recorded by refused reports');
+    // The manual ways are refused for an automatic lesson.
+    assertApiError(await c.request('POST', `/api/v1/lessons/${auto}/complete`, { headers: h }), 409, 'auto_completion');
+    const page = await c.get(`/corsi/${course.id}/lezioni/${auto}`);
+    const token = page.text.match(/data-csrf-token="([^"]+)"/)[1];
+    const form = await c.request('POST', `/corsi/${course.id}/lezioni/${auto}/completa`, { form: { csrf_token: token } });
+    assert.equal(form.status, 409);
+    assert.match(form.text, /si completa da sola/);
+    assert.equal(s.sql(`SELECT count(*) FROM lesson_progress WHERE lesson_id = ${auto}`), '0');
+  });
+
+  it('completes after reading and playing every observable video, not before; idempotent', async () => {
+    const course = autoCourse();
+    const auto = course.lessons[0];
+    const c = await enrolledClient(course.id, 'referente');
+    const h = { 'x-csrf-token': c.csrfToken };
+    const post = async (json) => {
+      const r = await c.request('POST', `/api/v1/lessons/${auto}/views`, { json, headers: h });
+      assert.equal(r.status, 200, r.text);
+      return r.json();
+    };
+    const uid = s.sql(`SELECT id FROM users WHERE email = ${lit(s.demo.referente.email)}`);
+    const progress = () => s.sql(`SELECT count(*) FROM lesson_progress WHERE lesson_id = ${auto} AND user_id = ${uid}`);
+    let r = await post({ event: 'played', video: 2 });
+    assert.deepEqual([r.read, r.videos_played, r.completed], [false, [2], false]);
+    r = await post({ event: 'read' });
+    assert.deepEqual([r.read, r.videos_played, r.completed], [true, [2], false], 'the YouTube video is still missing');
+    r = await post({ event: 'played', video: 3 });	// a plain link: recorded, but not needed
+    assert.equal(r.completed, false);
+    r = await post({ event: 'played', video: 2 });
+    assert.deepEqual(r.videos_played, [2, 3], 'a position is kept once');
+    assert.equal(progress(), '0', 'not completed before every observable video was played');
+    const l = (await c.get(`/api/v1/lessons/${auto}`)).json().lesson;
+    assert.equal(l.completion_mode, 'auto');
+    assert.deepEqual(l.videos.map((v) => [v.kind, v.counts_for_completion]),
+      [['youtube', true], ['file', true], ['link', false], ['peertube', false]]);
+    assert.equal(l.completed, false);
+    r = await post({ event: 'played', video: 1 });
+    assert.equal(r.completed, true);
+    assert.equal(progress(), '1');
+    // Idempotent: further reports change nothing.
+    r = await post({ event: 'read' });
+    assert.equal(r.completed, true);
+    r = await post({ event: 'played', video: 1 });
+    assert.equal(r.completed, true);
+    assert.equal(progress(), '1');
+    assert.equal((await c.get(`/api/v1/lessons/${auto}`)).json().lesson.completed, true);
+    const p = (await c.get('/api/v1/me/progress')).json().courses.find((x) => x.course_id === course.id);
+    assert.equal(p.lessons_completed, 1);
+  });
+
+  it('shows a status line and the script on an automatic lesson, the button on a manual one', async () => {
+    const course = autoCourse();
+    const op = await loginAs(s, 'coordinamento');
+    const before = await op.get(`/corsi/${course.id}/lezioni/${course.lessons[0]}`);
+    assert.match(before.text, /Per tenere traccia del tuo avanzamento/, 'not enrolled: no status line');
+    assert.doesNotMatch(before.text, /lesson-progress\.js/);
+    await enrolledClient(course.id, 'coordinamento');
+    const page = await op.get(`/corsi/${course.id}/lezioni/${course.lessons[0]}`);
+    assert.match(page.text, /<p id="lesson-progress" role="status" data-views-url="\/api\/v1\/lessons\/\d+\/views" data-csrf-token="[A-Za-z0-9_-]+">La lezione sarà segnata come completata quando l&#39;avrai letta fino in fondo e avrai guardato i video\.<\/p>/);
+    assert.match(page.text, /<script src="\/assets\/js\/lesson-progress\.js" defer><\/script>/);
+    assert.doesNotMatch(page.text, /Segna come completata/);
+    assert.match(page.text, /<iframe src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ\?enablejsapi=1"[^>]* data-track="1" data-player="youtube">/);
+    assert.match(page.text, /<video [^>]*crossorigin="anonymous" data-track="2" data-player="file">/);
+    assert.match(page.text, new RegExp(`<iframe src="https://${PEERTUBE.replace(/\./g, '\\.')}/videos/embed/${PT_UUID}" title="Video: PeerTube"[^>]*></iframe>`));
+    assert.doesNotMatch(page.text, /data-player="peertube"/, 'PeerTube does not count for completion');
+    const manual = await op.get(`/corsi/${course.id}/lezioni/${course.lessons[1]}`);
+    assert.match(manual.text, /Segna come completata/);
+    assert.doesNotMatch(manual.text, /lesson-progress/);
+    const js = await new Client(s.baseUrl).get('/assets/js/lesson-progress.js');
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /javascript/);
+  });
+});
+
+describe('video transcripts, captions and PeerTube', () => {
+  it('PATCH stores transcripts and captions, renders them inert, and embeds only configured PeerTube hosts', async () => {
+    const course = makeCourse({ lessons: [{ title: 'Con trascrizione' }] });
+    const lid = course.lessons[0];
+    const fm = await apiLogin(s, s.demo.formatore.email, s.demo.formatore.password);
+    const patch = (json) => fm.request('PATCH', `/api/v1/lessons/${lid}`, { json, headers: { 'x-csrf-token': fm.csrfToken } });
+    const videos = [
+      { title: 'Il file', url: 'https://media.example.org/lezione.mp4', duration_minutes: 4,
+        transcript_md: '<script>alert(1)</script>\n\n**Benvenuti** e [link](javascript:alert(2))', captions_url: 'https://media.example.org/lezione.it.vtt' },
+      { title: 'Su PeerTube', url: `https://${PEERTUBE}/w/kPSoHhjeRNG7EMwfU5BbP4` },
+      { title: 'Altra istanza', url: 'https://peertube.example.net/w/kPSoHhjeRNG7EMwfU5BbP4' },
+      { title: 'Sosia', url: `https://${PEERTUBE}.evil.example/w/kPSoHhjeRNG7EMwfU5BbP4` },
+      { title: 'Con credenziali', url: `https://${PEERTUBE}@evil.example/w/kPSoHhjeRNG7EMwfU5BbP4` },
+    ];
+    const r = await patch({ videos, completion_mode: 'manual' });
+    assert.equal(r.status, 200, r.text);
+    const saved = r.json().lesson;
+    assert.deepEqual(saved.videos.map((v) => v.kind), ['file', 'peertube', 'link', 'link', 'link']);
+    assert.equal(saved.videos[1].embed_url, `https://${PEERTUBE}/videos/embed/kPSoHhjeRNG7EMwfU5BbP4`);
+    assert.equal(saved.videos[0].captions_url, 'https://media.example.org/lezione.it.vtt');
+    assert.doesNotMatch(saved.videos[0].transcript_html, /<script|href="javascript:/i);
+    assert.match(saved.videos[0].transcript_html, /&lt;script>alert\(1\)&lt;\/script>/);
+    assert.match(saved.videos[0].transcript_html, /<strong>Benvenuti<\/strong>/);
+    assert.equal(saved.videos[1].captions_url, null);
+
+    // Invalid captions or transcripts: 422, nothing changed.
+    for (const bad of ['http://media.example.org/a.vtt', 'javascript:alert(1)', 'https://', 'https://a b/x.vtt', 'x'.repeat(10)]) {
+      assertApiError(await patch({ videos: [{ ...videos[0], captions_url: bad }] }), 422, 'invalid_videos');
+    }
+    assertApiError(await patch({ videos: [{ ...videos[0], transcript_md: 'x'.repeat(65537) }] }), 422, 'invalid_videos');
+    assertApiError(await patch({ videos: [{ title: 'Senza indirizzo' }] }), 422, 'invalid_videos');
+    assertApiError(await patch({ videos: [{ title: 'X', url: 'javascript:alert(1)' }] }), 422, 'invalid_videos');
+    assertApiError(await patch({ videos: 'no' }), 422, 'invalid_videos');
+    assertApiError(await patch({ completion_mode: 'sometimes' }), 400);
+    assert.equal(s.sql(`SELECT count(*) FROM lesson_videos WHERE lesson_id = ${lid}`), '5');
+
+    const op = await loginAs(s, 'operatore');
+    const page = await op.get(`/corsi/${course.id}/lezioni/${lid}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<details class="portal-transcript mt-2">\s*<summary>Trascrizione del video «Il file»<\/summary>/);
+    assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;|&lt;script>alert\(1\)&lt;\/script>/, 'the script shows as text');
+    assert.doesNotMatch(page.text, /<script(?! src="\/assets\/)/i, 'no script element but the portal\'s own');
+    assert.doesNotMatch(page.text, /href="javascript:/i);
+    assert.match(page.text, /<video controls preload="metadata" src="https:\/\/media\.example\.org\/lezione\.mp4" class="w-100" crossorigin="anonymous">/);
+    assert.match(page.text, /<track kind="captions" srclang="it" label="Italiano" src="https:\/\/media\.example\.org\/lezione\.it\.vtt">/);
+    assert.match(page.text, new RegExp(`<iframe src="https://video\\.example\\.org/videos/embed/kPSoHhjeRNG7EMwfU5BbP4" title="Video: Su PeerTube"`));
+    assert.match(page.text, /<a href="https:\/\/peertube\.example\.net\/w\/kPSoHhjeRNG7EMwfU5BbP4">Guarda il video «Altra istanza»<\/a>/);
+    assert.doesNotMatch(page.text, /<iframe[^>]*(peertube\.example\.net|evil)/);
+    const csp = page.headers.get('content-security-policy');
+    assert.match(csp, /frame-src https:\/\/www\.youtube-nocookie\.com https:\/\/player\.vimeo\.com https:\/\/video\.example\.org;/);
+    assert.doesNotMatch(csp, /peertube\.example\.net/);
+    assertSecurityHeaders(page.headers, 'lesson page');
+    const api = (await op.get(`/api/v1/lessons/${lid}`)).json().lesson;
+    assert.equal(api.videos[0].captions_url, 'https://media.example.org/lezione.it.vtt');
+    assert.equal(api.videos[1].embed_url, `https://${PEERTUBE}/videos/embed/kPSoHhjeRNG7EMwfU5BbP4`);
+    assert.match(api.videos[0].transcript_html, /<strong>Benvenuti<\/strong>/);
+  });
+
+  it('the lesson editor has transcript, captions and completion fields, with field errors', async () => {
+    const course = makeCourse({ lessons: [{ title: 'Da modificare', videos: [
+      { title: 'Clip', url: 'https://media.example.org/clip.webm', kind: 'file' }] }] });
+    const lid = course.lessons[0];
+    const fm = await loginAs(s, 'formatore');
+    const editor = await fm.get(`/gestione/lezioni/${lid}`);
+    assert.equal(editor.status, 200);
+    assert.match(editor.text, /<legend class="h6">Video 1: «Clip»<\/legend>/);
+    assert.match(editor.text, /<label class="active" for="f-transcript_1">Trascrizione \(Markdown\)<\/label>/);
+    assert.match(editor.text, /<label class="active" for="f-captions_1">Sottotitoli \(URL WebVTT, https\)<\/label>/);
+    assert.match(editor.text, /<legend class="h6">Completamento<\/legend>/);
+    assert.match(editor.text, /id="f-completion" name="completion" type="radio" value="manual" checked/);
+    const fields = { title: 'Da modificare', body: 'Testo', duration: '5', published: '1',
+      videos: 'Clip|https://media.example.org/clip.webm|2', completion: 'auto',
+      vurl_1: 'https://media.example.org/clip.webm', transcript_1: 'Parole **dette**', captions_1: 'ftp://media.example.org/a.vtt' };
+    const bad = await fm.submit(`/gestione/lezioni/${lid}`, `/gestione/lezioni/${lid}`, fields);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /<a href="#f-captions_1">Sottotitoli del video 1: scrivi l&#39;indirizzo https di un file WebVTT\.<\/a>/);
+    assert.match(bad.text, /id="f-captions_1" name="captions_1" value="ftp:\/\/media\.example\.org\/a\.vtt"[^>]*aria-invalid="true"/);
+    assert.match(bad.text, /value="auto" checked/, 'the choice is kept');
+    const ok = await fm.submit(`/gestione/lezioni/${lid}`, `/gestione/lezioni/${lid}`, { ...fields, captions_1: 'https://media.example.org/clip.vtt' });
+    assert.equal(ok.status, 303, ok.text);
+    assert.equal(s.sql(`SELECT completion_mode FROM lessons WHERE id = ${lid}`), 'auto');
+    assert.equal(s.sql(`SELECT transcript_md || '|' || transcript_html || '|' || captions_url FROM lesson_videos WHERE lesson_id = ${lid}`),
+      'Parole **dette**|<p>Parole <strong>dette</strong></p>|https://media.example.org/clip.vtt');
+    // Reordered lines keep each transcript with its video (matched by URL).
+    await fm.submit(`/gestione/lezioni/${lid}`, `/gestione/lezioni/${lid}`, { ...fields, captions_1: '',
+      videos: 'Nuovo|https://youtu.be/dQw4w9WgXcQ|1\nClip|https://media.example.org/clip.webm|2' });
+    assert.equal(s.sql(`SELECT string_agg(position || ':' || transcript_md, ',' ORDER BY position) FROM lesson_videos WHERE lesson_id = ${lid}`),
+      '1:,2:Parole **dette**');
+    const again = await fm.get(`/gestione/lezioni/${lid}`);
+    assert.match(again.text, /value="auto" checked/);
+    assert.match(again.text, /<legend class="h6">Video 2: «Clip»<\/legend>/);
   });
 });

@@ -34,13 +34,14 @@ async function waitFor(url, ms = 15000) {
 }
 
 // Starts everything; returns handles and helpers.  A failure part-way
-// tears down what was started before it is reported.
-export async function startStack() {
+// tears down what was started before it is reported.  options.env adds
+// PORTAL_* overrides for the portal (e.g. PORTAL_PEERTUBE_HOSTS).
+export async function startStack(options = {}) {
   mkdirSync(join(ROOT, 'build/tests'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, 'build/tests/stack-'));
   let portal = null;
   try {
-    return await startIn(dir, (p) => { portal = p; });
+    return await startIn(dir, (p) => { portal = p; }, options);
   } catch (e) {
     if (portal && portal.exitCode === null) portal.kill('SIGKILL');
     try { sh('smtp.sh', ['stop', join(dir, 'smtp.pid')]); } catch { /* not started */ }
@@ -50,7 +51,7 @@ export async function startStack() {
   }
 }
 
-async function startIn(dir, started) {
+async function startIn(dir, started, options) {
   const pgDir = join(dir, 'pg');
   const pgPort = freePort();
   const smtpPort = freePort();
@@ -72,6 +73,7 @@ async function startIn(dir, started) {
     PORTAL_PASSWORD_COST: 'min',
     PORTAL_ASSETS_DIR: ASSETS,
     PORTAL_VIEWS_DIR: ROOT,
+    ...(options.env ?? {}),
   };
   const run = (...args) => execFileSync(PORTAL, args, { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
   run('migrate');
@@ -190,8 +192,10 @@ export class Client {
       if (attrs.some((a) => /max-age=0/i.test(a.trim())) || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+    // Bytes decoded by hand: res.text() would drop a byte order mark.
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
+    return { status: res.status, headers: res.headers, bytes, text, json: () => JSON.parse(text) };
   }
 
   get(path, opts) { return this.request('GET', path, opts); }

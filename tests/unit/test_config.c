@@ -531,6 +531,96 @@ test_list_repeats(void **state)
 	    "t.conf:3: trusted_proxies: 'x' is not an IPv4 or IPv6 address");
 }
 
+/* ---- peertube_hosts ---- */
+
+static void
+test_peertube_hosts(void **state)
+{
+	struct config c;
+	char text[64 * 32];
+	size_t i, off = 0;
+	struct capture cap;
+	const char *log;
+	int rc;
+
+	(void)state;
+	/* Default: empty, never NULL. */
+	load_ok(&c, "");
+	assert_non_null(c.peertube_hosts);
+	assert_null(c.peertube_hosts[0]);
+	config_free(&c);
+
+	load_ok(&c, "peertube_hosts video.example.org\npeertube_hosts tube-1.comune.example.it\n"
+	    "peertube_hosts localhost\n");
+	assert_string_equal(c.peertube_hosts[0], "video.example.org");
+	assert_string_equal(c.peertube_hosts[1], "tube-1.comune.example.it");
+	assert_string_equal(c.peertube_hosts[2], "localhost");
+	assert_null(c.peertube_hosts[3]);
+	config_free(&c);
+
+	/* Exactly CONFIG_HOSTS_MAX, then one more. */
+	for (i = 0; i < CONFIG_HOSTS_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "peertube_hosts h%zu.example.org\n", i);
+	load_ok(&c, text);
+	assert_string_equal(c.peertube_hosts[CONFIG_HOSTS_MAX - 1], "h15.example.org");
+	assert_null(c.peertube_hosts[CONFIG_HOSTS_MAX]);
+	config_free(&c);
+	snprintf(text + off, sizeof(text) - off, "peertube_hosts one-too-many.example.org\n");
+	assert_error(text, "t.conf:17: peertube_hosts: at most 16 hosts");
+
+	/* Host names only: no scheme, port, path, user info, upper case, bad labels. */
+	assert_error("peertube_hosts https://video.example.org\n", "t.conf:1: peertube_hosts: 'https://video.example.org' is not a host name");
+	assert_error("peertube_hosts video.example.org:8443\n", "is not a host name");
+	assert_error("peertube_hosts video.example.org/x\n", "is not a host name");
+	assert_error("peertube_hosts a@video.example.org\n", "is not a host name");
+	assert_error("peertube_hosts Video.Example.org\n", "is not a host name");
+	assert_error("peertube_hosts .example.org\n", "is not a host name");
+	assert_error("peertube_hosts example.org.\n", "is not a host name");
+	assert_error("peertube_hosts example..org\n", "is not a host name");
+	assert_error("peertube_hosts -a.example.org\n", "is not a host name");
+	assert_error("peertube_hosts a-.example.org\n", "is not a host name");
+	assert_error("peertube_hosts *.example.org\n", "is not a host name");
+	assert_error("peertube_hosts \"\"\n", "is not a host name");
+	assert_error("peertube_hosts vid\xc3\xa9o.example.org\n", "is not a host name");
+	assert_error("peertube_hosts a.example.org\npeertube_hosts a.example.org\n",
+	    "t.conf:2: peertube_hosts: 'a.example.org' is listed twice");
+	/* Label of 63 bytes is fine, 64 is not. */
+	memset(text, 'a', 63);
+	snprintf(text + 63, sizeof(text) - 63, ".example.org");
+	assert_true(config_is_host(text));
+	memset(text, 'a', 64);
+	snprintf(text + 64, sizeof(text) - 64, ".example.org");
+	assert_false(config_is_host(text));
+
+	/* The environment replaces the whole list; a bad item keeps the old one. */
+	load_ok(&c, "peertube_hosts old.example.org\n");
+	setenv("PORTAL_PEERTUBE_HOSTS", "a.example.org, b.example.org c.example.org", 1);
+	capture_begin(&cap);
+	rc = config_env(&c);
+	log = capture_end(&cap);
+	assert_int_equal(rc, 0);
+	assert_string_equal(log, "");
+	assert_string_equal(c.peertube_hosts[0], "a.example.org");
+	assert_string_equal(c.peertube_hosts[1], "b.example.org");
+	assert_string_equal(c.peertube_hosts[2], "c.example.org");
+	assert_null(c.peertube_hosts[3]);
+	setenv("PORTAL_PEERTUBE_HOSTS", "d.example.org,evil.example.org:99", 1);
+	capture_begin(&cap);
+	rc = config_env(&c);
+	log = capture_end(&cap);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(log, "PORTAL_PEERTUBE_HOSTS: 'evil.example.org:99' is not a host name"));
+	assert_string_equal(c.peertube_hosts[0], "a.example.org");
+	setenv("PORTAL_PEERTUBE_HOSTS", "", 1);
+	capture_begin(&cap);
+	rc = config_env(&c);
+	log = capture_end(&cap);
+	assert_int_equal(rc, 0);
+	assert_null(c.peertube_hosts[0]);
+	unsetenv("PORTAL_PEERTUBE_HOSTS");
+	config_free(&c);
+}
+
 /* ---- the environment ---- */
 
 static void
@@ -764,6 +854,7 @@ main(void)
 		cmocka_unit_test(test_quoting_and_comments),
 		cmocka_unit_test(test_no_secret_echo),
 		cmocka_unit_test(test_list_repeats),
+		cmocka_unit_test(test_peertube_hosts),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_example_conf),

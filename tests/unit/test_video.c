@@ -138,9 +138,111 @@ test_names(void **state)
 	(void)state;
 	for (int k = VIDEO_YOUTUBE; k <= VIDEO_LINK; k++)
 		assert_int_equal(video_kind_from_name(video_kind_name((enum video_kind)k)), k);
-	assert_int_equal(video_kind_from_name("peertube"), VIDEO_LINK);
+	assert_int_equal(video_kind_from_name("peertube"), VIDEO_PEERTUBE);
+	assert_int_equal(video_kind_from_name("PeerTube"), VIDEO_LINK);
 	assert_int_equal(video_kind_from_name(""), VIDEO_LINK);
 	assert_int_equal(video_kind_from_name(NULL), VIDEO_LINK);
+}
+
+/* ---- PeerTube: only the configured instances embed ---- */
+
+static const char *const pt_hosts[] = { "video.example.org", "tube.comune.example.it", NULL };
+
+static void
+check_pt(const char *url, enum video_kind kind, const char *embed)
+{
+	struct video_info v;
+
+	if (video_classify_hosts(url, pt_hosts, &v) != 0)
+		fail_msg("refused: %s", url);
+	if (v.kind != kind)
+		fail_msg("%s: kind %s, want %s", url, video_kind_name(v.kind), video_kind_name(kind));
+	assert_string_equal(v.embed_url, embed ? embed : "");
+}
+
+#define PT_UUID "9c9de5e8-0a1e-484a-b099-e80766180a6d"
+#define PT_SHORT "kPSoHhjeRNG7EMwfU5BbP4"	/* 22 base58 characters */
+
+static void
+test_peertube(void **state)
+{
+	const char *uuid_embed = "https://video.example.org/videos/embed/" PT_UUID;
+	struct video_info v;
+
+	(void)state;
+	check_pt("https://video.example.org/w/" PT_SHORT, VIDEO_PEERTUBE,
+		 "https://video.example.org/videos/embed/" PT_SHORT);
+	check_pt("https://video.example.org/videos/watch/" PT_UUID, VIDEO_PEERTUBE, uuid_embed);
+	check_pt("https://video.example.org/videos/embed/" PT_UUID, VIDEO_PEERTUBE, uuid_embed);
+	check_pt("https://video.example.org/videos/watch/" PT_UUID "?start=1m#t", VIDEO_PEERTUBE, uuid_embed);
+	check_pt("https://tube.comune.example.it/w/" PT_SHORT, VIDEO_PEERTUBE,
+		 "https://tube.comune.example.it/videos/embed/" PT_SHORT);
+	/* The host of the URL in any case; the embed uses the configured spelling. */
+	check_pt("https://VIDEO.Example.ORG/w/" PT_SHORT, VIDEO_PEERTUBE,
+		 "https://video.example.org/videos/embed/" PT_SHORT);
+	check_pt("https://video.example.org/videos/watch/9C9DE5E8-0A1E-484A-B099-E80766180A6D", VIDEO_PEERTUBE,
+		 "https://video.example.org/videos/embed/9C9DE5E8-0A1E-484A-B099-E80766180A6D");
+
+	/* Not a configured instance: a plain link, with or without a list. */
+	check_pt("https://peertube.example.net/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check("https://video.example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+	assert_int_equal(video_classify_hosts("https://video.example.org/w/" PT_SHORT, NULL, &v), 0);
+	assert_int_equal(v.kind, VIDEO_LINK);
+
+	/* Look-alike hosts, user info, ports, plain http. */
+	check_pt("https://video.example.org.evil.example/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://evil.example/video.example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://xvideo.example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org@evil.example/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://evil.example@video.example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org:8443/w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org./w/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("http://video.example.org/w/" PT_SHORT, VIDEO_LINK, NULL);
+
+	/* Bad ids: wrong length, characters outside base58 (0 O I l), bad UUIDs. */
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbP", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbP4x", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbP0", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbPO", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbPI", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5BbPl", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/kPSoHhjeRNG7EMwfU5Bb%22", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/" PT_SHORT "/", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/" PT_UUID, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/w/p/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/" PT_SHORT, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/9c9de5e8-0a1e-484a-b099-e80766180a6", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/9c9de5e8-0a1e-484a-b099-e80766180a6dd", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/9c9de5e8x0a1e-484a-b099-e80766180a6d", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/9c9de5e8-0a1e-484a-b099-e80766180a6g", VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/play/" PT_UUID, VIDEO_LINK, NULL);
+	check_pt("https://video.example.org/videos/watch/playlist/" PT_UUID, VIDEO_LINK, NULL);
+
+	/* The longest host fits VIDEO_EMBED_MAX with a UUID. */
+	{
+		char host[VIDEO_HOST_MAX + 1], url[VIDEO_URL_MAX], want[VIDEO_EMBED_MAX];
+		const char *hosts[] = { host, NULL };
+
+		for (size_t i = 0; i < VIDEO_HOST_MAX; i++)
+			host[i] = (i + 1) % 64 == 0 ? '.' : 'a';
+		host[VIDEO_HOST_MAX] = '\0';
+		snprintf(url, sizeof(url), "https://%s/videos/watch/" PT_UUID, host);
+		assert_int_equal(video_classify_hosts(url, hosts, &v), 0);
+		assert_int_equal(v.kind, VIDEO_PEERTUBE);
+		assert_int_equal(snprintf(want, sizeof(want), "https://%s/videos/embed/" PT_UUID, host),
+				 (int)sizeof(want) - 1);
+		assert_string_equal(v.embed_url, want);
+	}
+
+	/* Unsafe URLs stay refused whatever the hosts. */
+	assert_int_equal(video_classify_hosts("javascript://video.example.org/w/" PT_SHORT, pt_hosts, &v), -1);
+	assert_false(video_kind_observable(VIDEO_PEERTUBE));
+	assert_true(video_kind_observable(VIDEO_FILE));
+	assert_true(video_kind_observable(VIDEO_YOUTUBE));
+	assert_true(video_kind_observable(VIDEO_VIMEO));
+	assert_false(video_kind_observable(VIDEO_LINK));
 }
 
 int
@@ -152,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_files_and_links),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_peertube),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
