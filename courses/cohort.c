@@ -16,6 +16,7 @@
 #include "course_db.h"
 #include "enrol.h"
 #include "db.h"
+#include "html.h"
 #include "ical.h"
 #include "internal.h"
 #include "response.h"
@@ -26,28 +27,6 @@
 
 #define COHORT_ICS_MAX ((size_t)4 << 20)
 #define COHORT_PRODID "-//SIGeSS//Portale formazione//IT"
-
-bool
-cohort_url_ok(const char *url)
-{
-	const char *host;
-
-	if (url == NULL)
-		return false;
-	if (strncasecmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return false;
-	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
-		return false;
-	for (const unsigned char *s = (const unsigned char *)url; *s; s++)
-		if (*s <= 0x20 || *s == 0x7f || *s == '"' || *s == '<' || *s == '>' || *s == '\\' ||
-		    *s == '`')
-			return false;
-	return true;
-}
 
 static bool
 cohort_staff(const struct request *req)
@@ -76,8 +55,8 @@ cohort_session_fill(struct tmpl_ctx *t, const struct cohort_session *s)
 	tmpl_set_bool(t, "live", s->live);
 	tmpl_set(t, "place", s->place[0] ? s->place : NULL);
 	/* Links go out only if they still pass the check the table enforces. */
-	tmpl_set(t, "meeting_url", cohort_url_ok(s->meeting_url) ? s->meeting_url : NULL);
-	tmpl_set(t, "recording_url", cohort_url_ok(s->recording_url) ? s->recording_url : NULL);
+	tmpl_set(t, "meeting_url", html_url_is_web(s->meeting_url) ? s->meeting_url : NULL);
+	tmpl_set(t, "recording_url", html_url_is_web(s->recording_url) ? s->recording_url : NULL);
 	tmpl_set_bool(t, "past", s->past);
 }
 
@@ -331,7 +310,7 @@ cohort_session_submit(struct request *req)
 
 	if (request_str(req, "ora") != NULL && minutes < 0)
 		response_field_error(req, "ora", "L'ora di inizio va scritta come 10:30.");
-	if (link != NULL && !cohort_url_ok(link))
+	if (link != NULL && !html_url_is_web(link))
 		response_field_error(req, "link", "Il link deve essere un indirizzo web che inizia con https://.");
 	if (req->nerrors == 0 && live && place == NULL && link == NULL)
 		response_field_error(req, "luogo", "Indica il luogo o il link dell'incontro.");
@@ -389,7 +368,7 @@ cohort_recording_submit(struct request *req)
 		status = response_error(req, 404, "Incontro non trovato.");
 		goto out;
 	}
-	if (req->nerrors > 0 || !cohort_url_ok(url)) {
+	if (req->nerrors > 0 || !html_url_is_web(url)) {
 		status = cohort_render(req, 400, cid, "Il link della registrazione deve iniziare con https://.");
 		goto out;
 	}
@@ -466,8 +445,8 @@ cohort_ics(struct request *req, const char *name, const struct cohort_session *s
 	ical_begin(&req->body, COHORT_PRODID, name);
 	for (int i = 0; i < n; i++) {
 		const struct cohort_session *s = &ss[i];
-		const char *meet = cohort_url_ok(s->meeting_url) ? s->meeting_url : NULL;
-		const char *rec = cohort_url_ok(s->recording_url) ? s->recording_url : NULL;
+		const char *meet = html_url_is_web(s->meeting_url) ? s->meeting_url : NULL;
+		const char *rec = html_url_is_web(s->recording_url) ? s->recording_url : NULL;
 		struct ical_event ev = {
 			.uid = arena_printf(req->arena, "sessione-%lld@portale-sigess", (long long)s->id),
 			.dtstart = s->utc_start,

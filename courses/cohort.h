@@ -10,7 +10,8 @@
  * sessions of their cohorts of that course.  Feeds: GET
  * /api/v1/cohorts/{id}/calendar.ics (members and staff; 404 for anyone
  * else, so cohorts do not leak) and GET /calendario.ics (every session of
- * the signed-in user's cohorts).  Links are http(s) only.
+ * the signed-in user's cohorts).  Links are http(s) only, checked with
+ * html_url_is_web() (portal/html.h).
  */
 #ifndef COURSES_COHORT_H
 #define COURSES_COHORT_H
@@ -21,13 +22,5 @@ struct router;
 
 /* Adds the cohort routes (static tables); called by courses_register(). */
 void cohort_register(struct router *r);
-
-/*
- * True when url is an absolute http:// or https:// URL with a host and no
- * whitespace, control character, quote, angle bracket or backslash: the
- * only links stored for sessions (javascript:, data: and relative links
- * are refused).  NULL is false.
- */
-bool cohort_url_ok(const char *url);
 
 #endif

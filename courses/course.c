@@ -171,7 +171,6 @@ course_page(struct request *req)
 {
 	struct tmpl_ctx *ctx;
 	struct course *c;
-	const char *enrolled_at;
 	bool enrolled = false;
 
 	/* Learners and visitors get the cached outline; staff, who see
@@ -180,11 +179,15 @@ course_page(struct request *req)
 		if (course_cache_get(req->db, req->arena, request_int(req, "id", 0), course_uid(req), &c,
 				     &enrolled) == -1)
 			return 500;
-	} else if (course_get(req, request_int(req, "id", 0), &c) == -1 ||
-		   (c != NULL &&
-		    (course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &enrolled_at) == -1 ||
-		     course_db_materials(req->db, req->arena, c) == -1))) {
-		return 500;
+	} else {
+		/* course_db_enrolment() always writes the date: the page does not show it. */
+		const char *ignored;
+
+		if (course_get(req, request_int(req, "id", 0), &c) == -1 ||
+		    (c != NULL &&
+		     (course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &ignored) == -1 ||
+		      course_db_materials(req->db, req->arena, c) == -1)))
+			return 500;
 	}
 	if (c == NULL)
 		return response_error(req, 404, "Corso non trovato.");
@@ -274,11 +277,11 @@ course_video_kind(struct request *req, const struct course_video *v, const char 
 	return kind == VIDEO_FILE ? VIDEO_FILE : VIDEO_LINK;
 }
 
-/* True if a lesson_videos.captions_url may go into a <track src>. */
-static bool
+/* See internal.h. */
+bool
 course_captions_ok(const char *url)
 {
-	return url != NULL && strncasecmp(url, "https://", 8) == 0 && html_url_is_safe(url);
+	return html_url_is_web(url) && strncasecmp(url, "https://", 8) == 0;
 }
 
 /*
@@ -756,6 +759,40 @@ course_api_module_lessons(struct request *req)
 	return response_json(req, 200);
 }
 
+/* See internal.h. */
+void
+course_video_json(struct json_writer *w, const struct course_video *v, int position,
+		  enum course_video_view view, struct request *req)
+{
+	const char *kind = v->kind, *embed = v->embed_url, *captions = v->captions_url;
+
+	if (view == COURSE_VIDEO_SHOWN) {
+		enum video_kind k = course_video_kind(req, v, &embed);
+		kind = video_kind_name(k);
+		captions = k == VIDEO_FILE && course_captions_ok(v->captions_url) ? v->captions_url : NULL;
+	}
+	json_obj_open(w, NULL);
+	json_int(w, "position", position);
+	json_str(w, "title", v->title);
+	json_str(w, "url", v->url);
+	json_str(w, "kind", kind);
+	if (embed != NULL)
+		json_str(w, "embed_url", embed);
+	else
+		json_null(w, "embed_url");
+	json_int(w, "duration_minutes", v->duration_minutes);
+	if (view == COURSE_VIDEO_STORED)
+		json_str(w, "transcript_md", v->transcript_md ? v->transcript_md : "");
+	json_str(w, "transcript_html", v->transcript_html ? v->transcript_html : "");
+	if (captions != NULL)
+		json_str(w, "captions_url", captions);
+	else
+		json_null(w, "captions_url");
+	if (view == COURSE_VIDEO_SHOWN)
+		json_bool(w, "counts_for_completion", course_video_counts(req, v));
+	json_obj_close(w);
+}
+
 /*
  * GET /api/v1/lessons/{id}: 200 {lesson} with its videos as the page shows
  * them and, for the caller, enrolled and completed; 404 unknown or a draft
@@ -785,32 +822,9 @@ course_api_lesson(struct request *req)
 	json_bool(&w, "published", l.published && l.course_published);
 	json_str(&w, "completion_mode", l.auto_completion ? "auto" : "manual");
 	json_arr_open(&w, "videos");
-	for (int i = 0; i < l.nvideos; i++) {
-		const struct course_video *v = &l.videos[i];
-		const char *embed;
-		enum video_kind kind;
-
-		if (!html_url_is_safe(v->url))
-			continue;
-		kind = course_video_kind(req, v, &embed);
-		json_obj_open(&w, NULL);
-		json_int(&w, "position", i + 1);
-		json_str(&w, "title", v->title);
-		json_str(&w, "url", v->url);
-		json_str(&w, "kind", video_kind_name(kind));
-		if (embed != NULL)
-			json_str(&w, "embed_url", embed);
-		else
-			json_null(&w, "embed_url");
-		json_int(&w, "duration_minutes", v->duration_minutes);
-		json_str(&w, "transcript_html", v->transcript_html ? v->transcript_html : "");
-		if (kind == VIDEO_FILE && course_captions_ok(v->captions_url))
-			json_str(&w, "captions_url", v->captions_url);
-		else
-			json_null(&w, "captions_url");
-		json_bool(&w, "counts_for_completion", course_video_counts(req, v));
-		json_obj_close(&w);
-	}
+	for (int i = 0; i < l.nvideos; i++)
+		if (html_url_is_safe(l.videos[i].url))
+			course_video_json(&w, &l.videos[i], i + 1, COURSE_VIDEO_SHOWN, req);
 	json_arr_close(&w);
 	json_bool(&w, "enrolled", l.enrolled);
 	json_bool(&w, "completed", l.completed);

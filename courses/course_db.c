@@ -186,7 +186,9 @@ static const struct db_stmt course_learner_state = {
 	"course_learner_state",
 	"SELECT c.published, coalesce(v.version, 0), "
 	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = c.id), "
-	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p WHERE p.user_id = $2) "
+	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p "
+	"        JOIN lessons l ON l.id = p.lesson_id JOIN modules m ON m.id = l.module_id "
+	"        WHERE p.user_id = $2 AND m.course_id = c.id) "
 	"FROM courses c LEFT JOIN course_outline_versions v ON v.course_id = c.id WHERE c.id = $1", 2
 };
 

@@ -181,24 +181,6 @@ course_videos_text(struct request *req, const struct course_video *v, int n)
 #define COURSE_TRANSCRIPT_MAX 65536	/* bytes of a video's transcript (lesson_videos) */
 
 /*
- * Checks a captions URL (a WebVTT file): https, safe, no spaces, at most
- * 2000 bytes, as lesson_videos.captions_url requires.  NULL or "" is none.
- */
-static bool
-course_captions_valid(const char *url)
-{
-	if (url == NULL || url[0] == '\0')
-		return true;
-	if (strlen(url) > 2000 || strncasecmp(url, "https://", 8) != 0 || url[8] == '\0' ||
-	    url[8] == '/' || !html_url_is_safe(url))
-		return false;
-	for (const char *p = url; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
-/*
  * Sets v's transcript (rendered now) and captions.  Returns 0; 1 when the
  * transcript is too long or cannot be rendered; 2 when the captions URL is
  * not a valid https URL.
@@ -212,31 +194,12 @@ course_video_extras(struct request *req, struct course_video *v, const char *md,
 		md = "";
 	if (strlen(md) > COURSE_TRANSCRIPT_MAX || (md[0] != '\0' && course_markdown(req, md, &html) == -1))
 		return 1;
-	if (!course_captions_valid(captions))
+	if (captions != NULL && captions[0] != '\0' && !course_captions_ok(captions))
 		return 2;
 	v->transcript_md = md;
 	v->transcript_html = html;
 	v->captions_url = captions != NULL && captions[0] != '\0' ? captions : NULL;
 	return 0;
-}
-
-/* Index of the route field called name, or -1. */
-static int
-course_field_index(const struct request *req, const char *name)
-{
-	for (size_t i = 0; req->route != NULL && i < req->route->nfields; i++)
-		if (strcmp(req->route->fields[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* The validation message of field name, or NULL. */
-static const char *
-course_field_message(const struct request *req, const char *name)
-{
-	int i = course_field_index(req, name);
-
-	return i >= 0 && req->field_errors != NULL ? req->field_errors[i] : NULL;
 }
 
 /*
@@ -252,36 +215,63 @@ course_field_message(const struct request *req, const char *name)
 	{ "captions_" #n, FIELD_BODY, VALID_TEXT, 0, 2000, NULL, 0, "Sottotitoli del video " #n }
 
 /*
+ * Gives video v its transcript and captions from fieldset k of the form.
+ * Returns 0, or -1 after marking the offending field invalid.
+ */
+static int
+course_form_video_take(struct request *req, struct course_video *v, int k)
+{
+	const char *tname = arena_printf(req->arena, "transcript_%d", k);
+	const char *cname = arena_printf(req->arena, "captions_%d", k);
+	int bad = course_video_extras(req, v, request_str(req, tname), request_str(req, cname));
+
+	if (bad == 0)
+		return 0;
+	response_field_error(req, bad == 1 ? tname : cname, bad == 1 ?
+		arena_printf(req->arena, "La trascrizione del video %d non può essere elaborata.", k) :
+		arena_printf(req->arena, "Sottotitoli del video %d: scrivi l'indirizzo https "
+			     "di un file WebVTT.", k));
+	return -1;
+}
+
+/*
  * Gives each parsed video the transcript and captions of the form's
- * fieldset drawn for the same URL (the first one not yet used).  Returns
- * 0, or -1 after marking the offending field invalid (req->field_errors).
+ * fieldset drawn for the same URL (the first one not yet used), so they
+ * follow their video when lines are reordered or removed.  A video no
+ * fieldset was drawn for then takes the fieldset at its own position
+ * (N = index + 1) if no other video took it: its URL was most likely
+ * corrected in place, and what was typed for it must not be lost.  The
+ * matches by URL all come first, so that a fallback never takes the
+ * fieldset of a video that is still in the list.  Returns 0, or -1 after
+ * marking the offending fields invalid (req->field_errors).
  */
 static int
 course_form_video_extras(struct request *req, struct course_video *v, int n)
 {
 	bool used[COURSE_VIDEOS_MAX + 1] = { false };
+	bool matched[COURSE_VIDEOS_MAX] = { false };
 	int rc = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && i < COURSE_VIDEOS_MAX; i++) {
 		for (int k = 1; k <= COURSE_VIDEOS_MAX; k++) {
 			const char *u = request_str(req, arena_printf(req->arena, "vurl_%d", k));
-			const char *tname = arena_printf(req->arena, "transcript_%d", k);
-			const char *cname = arena_printf(req->arena, "captions_%d", k);
-			int bad;
 
 			if (used[k] || u == NULL || strcmp(u, v[i].url) != 0)
 				continue;
-			used[k] = true;
-			bad = course_video_extras(req, &v[i], request_str(req, tname), request_str(req, cname));
-			if (bad != 0) {
-				response_field_error(req, bad == 1 ? tname : cname, bad == 1 ?
-					arena_printf(req->arena, "La trascrizione del video %d non può essere elaborata.", k) :
-					arena_printf(req->arena, "Sottotitoli del video %d: scrivi l'indirizzo https "
-						     "di un file WebVTT.", k));
+			used[k] = matched[i] = true;
+			if (course_form_video_take(req, &v[i], k) == -1)
 				rc = -1;
-			}
 			break;
 		}
+	}
+	for (int i = 0; i < n && i < COURSE_VIDEOS_MAX; i++) {
+		int k = i + 1;
+
+		if (matched[i] || used[k] || request_str(req, arena_printf(req->arena, "vurl_%d", k)) == NULL)
+			continue;
+		used[k] = true;
+		if (course_form_video_take(req, &v[i], k) == -1)
+			rc = -1;
 	}
 	return rc;
 }
@@ -306,8 +296,8 @@ course_editor_video_fields(struct request *req, struct tmpl_ctx *ctx, const stru
 		tmpl_set(vt, "url", v[i].url);
 		tmpl_set(vt, "transcript", t);
 		tmpl_set(vt, "captions", c);
-		tmpl_set(vt, "transcript_error", failed ? course_field_message(req, tname) : NULL);
-		tmpl_set(vt, "captions_error", failed ? course_field_message(req, cname) : NULL);
+		tmpl_set(vt, "transcript_error", failed ? response_field_message(req, tname) : NULL);
+		tmpl_set(vt, "captions_error", failed ? response_field_message(req, cname) : NULL);
 	}
 	tmpl_set_bool(ctx, "has_video_fields", n > 0);
 }
@@ -339,6 +329,11 @@ static const struct response_notice course_manage_notices[] = {
 #define FIELD_C_PUBLISHED(name) { name, FIELD_BODY, VALID_BOOL, 0, 0, NULL, 0, "Pubblicata" }
 
 static const char *const course_directions[] = { "su", "giu", NULL };
+
+/* The routes whose only parameter is the {id} in their path. */
+static const struct field course_id_fields[] = {
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
+};
 
 /* GET and failed POST /gestione/corsi. */
 static int
@@ -963,28 +958,8 @@ course_restore_submit(struct request *req)
 
 /* ---- trainer authoring: materials, preview, new editions, deletion ---- */
 
-#define COURSE_URL_MAX 2000
+#define COURSE_URL_MAX HTML_URL_WEB_MAX
 #define COURSE_TITLE_MAX 200
-
-/*
- * True if url may be a material's link: http or https only (what the
- * module_materials CHECK allows), with a host part, and safe in an href.
- */
-static bool
-course_material_url_ok(const char *url)
-{
-	size_t skip;
-
-	if (url == NULL || !html_url_is_safe(url))
-		return false;
-	if (strncasecmp(url, "https://", 8) == 0)
-		skip = 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		skip = 7;
-	else
-		return false;
-	return url[skip] != '\0';
-}
 
 static const struct field course_material_fields[] = {
 	{ "module", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Modulo" },
@@ -1002,7 +977,7 @@ course_material_submit(struct request *req)
 	int64_t mid = request_int(req, "module", 0), cid = 0, id;
 	int position, status = 500;
 
-	if (url != NULL && !course_material_url_ok(url))
+	if (url != NULL && !html_url_is_web(url))
 		response_field_error(req, "material_url", "«Indirizzo»: scrivi un indirizzo completo che "
 				   "inizi con https:// o http://.");
 	if (course_db_module_parent(req->db, mid, false, &cid) == -1)
@@ -1312,10 +1287,6 @@ out:
 	return rc;
 }
 
-static const struct field course_delete_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Elemento" },
-};
-
 /* POST /gestione/moduli/{id}/elimina: 303 to the editor; 404; 409 (the editor, with why); 500. */
 static int
 course_module_delete_submit(struct request *req)
@@ -1538,26 +1509,8 @@ course_api_lesson_reply(struct request *req, int status, const struct course_les
 	json_bool(&w, "published", l->published);
 	json_str(&w, "completion_mode", l->auto_completion ? "auto" : "manual");
 	json_arr_open(&w, "videos");
-	for (int i = 0; i < l->nvideos; i++) {
-		const struct course_video *v = &l->videos[i];
-		json_obj_open(&w, NULL);
-		json_int(&w, "position", i + 1);
-		json_str(&w, "title", v->title);
-		json_str(&w, "url", v->url);
-		json_str(&w, "kind", v->kind);
-		if (v->embed_url != NULL)
-			json_str(&w, "embed_url", v->embed_url);
-		else
-			json_null(&w, "embed_url");
-		json_int(&w, "duration_minutes", v->duration_minutes);
-		json_str(&w, "transcript_md", v->transcript_md ? v->transcript_md : "");
-		json_str(&w, "transcript_html", v->transcript_html ? v->transcript_html : "");
-		if (v->captions_url != NULL)
-			json_str(&w, "captions_url", v->captions_url);
-		else
-			json_null(&w, "captions_url");
-		json_obj_close(&w);
-	}
+	for (int i = 0; i < l->nvideos; i++)
+		course_video_json(&w, &l->videos[i], i + 1, COURSE_VIDEO_STORED, req);
 	json_arr_close(&w);
 	json_obj_close(&w);
 	json_obj_close(&w);
@@ -1713,10 +1666,6 @@ course_api_lesson_patch(struct request *req)
 	return course_api_lesson_reply(req, 200, &l);
 }
 
-static const struct field course_api_copy_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
-};
-
 /* POST /api/v1/courses/{id}/copies: 201 {course} (a draft new edition); 403; 404; 500. */
 static int
 course_api_copy(struct request *req)
@@ -1815,11 +1764,11 @@ static const struct route course_edit_routes[] = {
 	{ METHOD_PATCH, "/api/v1/lessons/{id}", course_api_lesson_patch, COURSE_STAFF, ROUTE_API,
 	  ROUTER_FIELDS(course_api_lesson_patch_fields), "api.lesson" },
 	{ METHOD_POST, "/api/v1/courses/{id}/copies", course_api_copy, COURSE_STAFF, ROUTE_API,
-	  ROUTER_FIELDS(course_api_copy_fields), "api.course.copies" },
+	  ROUTER_FIELDS(course_id_fields), "api.course.copies" },
 	{ METHOD_DELETE, "/api/v1/courses/{id}", course_api_delete, COURSE_STAFF, ROUTE_API,
-	  ROUTER_FIELDS(course_api_copy_fields), "api.course" },
+	  ROUTER_FIELDS(course_id_fields), "api.course" },
 	{ METHOD_DELETE, "/api/v1/lessons/{id}", course_api_lesson_delete, COURSE_STAFF, ROUTE_API,
-	  ROUTER_FIELDS(course_api_copy_fields), "api.lesson" },
+	  ROUTER_FIELDS(course_id_fields), "api.lesson" },
 	{ METHOD_POST, "/api/v1/preview", course_api_preview, COURSE_STAFF, ROUTE_API,
 	  ROUTER_FIELDS(course_api_preview_fields), "api.preview" },
 	{ METHOD_GET, "/gestione/corsi", course_manage_page, COURSE_STAFF, 0,
@@ -1849,19 +1798,19 @@ static const struct route course_edit_routes[] = {
 	{ METHOD_POST, "/gestione/lezioni/{id}/anteprima", course_lesson_preview_submit, COURSE_STAFF, ROUTE_FORM,
 	  ROUTER_FIELDS(course_lesson_save_fields), "courses.lesson_preview" },
 	{ METHOD_POST, "/gestione/lezioni/{id}/elimina", course_lesson_delete_submit, COURSE_STAFF, 0,
-	  ROUTER_FIELDS(course_delete_fields), "courses.lesson_delete" },
+	  ROUTER_FIELDS(course_id_fields), "courses.lesson_delete" },
 	{ METHOD_POST, "/gestione/moduli/{id}/elimina", course_module_delete_submit, COURSE_STAFF, 0,
-	  ROUTER_FIELDS(course_delete_fields), "courses.module_delete" },
+	  ROUTER_FIELDS(course_id_fields), "courses.module_delete" },
 	{ METHOD_POST, "/gestione/moduli/{id}/materiali", course_material_submit, COURSE_STAFF, ROUTE_FORM,
 	  ROUTER_FIELDS(course_material_fields), "courses.material_add" },
 	{ METHOD_POST, "/gestione/materiali/{id}/elimina", course_material_delete_submit, COURSE_STAFF, 0,
 	  ROUTER_FIELDS(course_material_delete_fields), "courses.material_delete" },
 	{ METHOD_POST, "/gestione/corsi/{id}/duplica", course_copy_submit, COURSE_STAFF, 0,
-	  ROUTER_FIELDS(course_delete_fields), "courses.copy" },
+	  ROUTER_FIELDS(course_id_fields), "courses.copy" },
 	{ METHOD_GET, "/gestione/corsi/{id}/elimina", course_delete_page, COURSE_STAFF, 0,
-	  ROUTER_FIELDS(course_delete_fields), "courses.delete" },
+	  ROUTER_FIELDS(course_id_fields), "courses.delete" },
 	{ METHOD_POST, "/gestione/corsi/{id}/elimina", course_delete_submit, COURSE_STAFF, 0,
-	  ROUTER_FIELDS(course_delete_fields), "courses.delete" },
+	  ROUTER_FIELDS(course_id_fields), "courses.delete" },
 };
 
 void

@@ -71,7 +71,7 @@ enrol_emails_problem(struct arena *a, const struct enrol_emails *e, const char *
 	if (e->too_many)
 		return arena_printf(a, "Al massimo %d indirizzi per volta.", ENROL_EMAILS_MAX);
 	if (e->nunknown > 0)
-		return arena_printf(a, "Nessun utente con %s: %s. %s",
+		return arena_printf(a, "Nessun account attivo con %s: %s. %s",
 				    e->nunknown == 1 ? "questo indirizzo" : "questi indirizzi", e->unknown,
 				    nothing_done);
 	if (e->n == 0)
@@ -247,7 +247,7 @@ enrol_api_emails(struct request *req, const struct json_value *arr)
 	struct buf b;
 	const char *out = NULL;
 
-	if (arr->type != JSON_ARRAY)
+	if (arr->type != JSON_ARRAY || arr->count > ENROL_EMAILS_MAX)
 		return NULL;
 	buf_init(&b, 64 * 1024);
 	for (const struct json_value *v = arr->child; v != NULL; v = v->next) {
@@ -292,7 +292,8 @@ enrol_api_bulk(struct request *req, int64_t course_id)
 		if (!exists)
 			return response_json_error(req, 400, "bad_request", "«organisation_id»: ente non trovato.");
 	} else if ((text = enrol_api_emails(req, emails)) == NULL) {
-		return response_json_error(req, 400, "bad_request", "«emails»: un elenco di indirizzi email.");
+		return response_json_error(req, 400, "bad_request", arena_printf(req->arena,
+					   "«emails»: un elenco di al massimo %d indirizzi email.", ENROL_EMAILS_MAX));
 	}
 	if (db_begin(req->db) == -1)
 		goto out;

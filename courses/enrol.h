@@ -5,7 +5,8 @@
  * Page /gestione/corsi/{id}/iscrizioni, and the staff form of
  * POST /api/v1/courses/{id}/enrolments ({"organisation_id"} or {"emails"}).
  *
- * A list is all or nothing: one unknown address and nobody is enrolled,
+ * Only active accounts are enrolled.  A list is all or nothing: one
+ * address without an active account and nobody is enrolled,
  * so a typo never leaves half a class behind.
  */
 #ifndef COURSES_ENROL_H
@@ -25,7 +26,7 @@ struct router;
 struct enrol_emails {
 	int64_t *ids;		/* found accounts, in list order (arena) */
 	int n;
-	const char *unknown;	/* addresses without an account (or not addresses), ", "-separated */
+	const char *unknown;	/* addresses without an active account (or not addresses), ", "-separated */
 	int nunknown;
 	bool too_many;		/* more than ENROL_EMAILS_MAX: nothing else is filled */
 };

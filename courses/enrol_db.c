@@ -6,7 +6,8 @@
 #include "enrol_db.h"
 
 static const struct db_stmt enrol_user_by_email = {
-	"enrol_user_by_email", "SELECT id FROM users WHERE lower(email) = lower($1)", 1
+	"enrol_user_by_email",
+	"SELECT id FROM users WHERE lower(email) = lower($1) AND status = 'active'", 1
 };
 
 int64_t
@@ -19,11 +20,9 @@ enrol_db_user_by_email(struct db *db, const char *email)
 
 static const struct db_stmt enrol_org = {
 	"enrol_org",
-	"WITH RECURSIVE scope AS ( "
-	"    SELECT id FROM orgs WHERE id = $2 "
-	"    UNION ALL SELECT o.id FROM orgs o JOIN scope s ON o.parent_id = s.id WHERE $3) "
 	"INSERT INTO enrolments (user_id, course_id) "
-	"SELECT u.id, $1 FROM users u WHERE u.status = 'active' AND u.org_id IN (SELECT id FROM scope) "
+	"SELECT u.id, $1 FROM users u WHERE u.status = 'active' "
+	"  AND (u.org_id = $2 OR ($3 AND u.org_id IN (SELECT org_subtree($2)))) "
 	"ON CONFLICT DO NOTHING", 3
 };
 

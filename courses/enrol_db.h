@@ -8,7 +8,7 @@
 
 #include "db.h"
 
-/* The id of the user with email (case-insensitive), 0 if none, -1 on error. */
+/* The id of the active account with email (case-insensitive), 0 if none, -1 on error. */
 int64_t enrol_db_user_by_email(struct db *db, const char *email);
 
 /*

@@ -120,11 +120,13 @@ progress_page(struct request *req)
 	if (progress_db_page(req->db, req->arena, &f, PROGRESS_PAGE_ROWS,
 			     (page - 1) * PROGRESS_PAGE_ROWS, &rows, &n, &total) == -1)
 		return 500;
+	if (n == 0 && page > 1)
+		return response_error(req, 404, "Questa pagina dei risultati non esiste.");
 	ctx = response_ctx(req, "Avanzamento della formazione");
 	query = progress_query(req, &f);
 	tmpl_set_bool(ctx, "all_orgs", f.scope_org == 0);
 	tmpl_set(ctx, "scope_org", req->user->org_name);
-	if (progress_db_courses(req->db, req->arena, &choices, &nchoices) == -1)
+	if (progress_db_courses(req->db, req->arena, f.scope_org == 0, &choices, &nchoices) == -1)
 		return 500;
 	progress_choices(ctx, "courses", choices, nchoices, f.course_id);
 	if (f.scope_org == 0) {
@@ -134,7 +136,8 @@ progress_page(struct request *req)
 		org_options(ctx, &orgs, f.org_id);
 	}
 	if (f.course_id != 0) {
-		if (progress_db_cohorts(req->db, req->arena, f.course_id, &choices, &nchoices) == -1)
+		if (progress_db_cohorts(req->db, req->arena, f.course_id, f.scope_org == 0, &choices,
+					&nchoices) == -1)
 			return 500;
 		progress_choices(ctx, "cohorts", choices, nchoices, f.cohort_id);
 		tmpl_set_bool(ctx, "has_cohorts", nchoices > 0);
@@ -208,9 +211,13 @@ progress_export_read(void *state, char *out, size_t max)
 	while (x->pending.len < max && !x->ended) {
 		if ((rc = db_stream_next(x->rows, &cells, &ncols)) == -1)
 			return -1;
-		if (rc == 0 || ncols != PROGRESS_COLS) {
+		if (rc == 0) {
 			x->ended = true;
 			break;
+		}
+		if (ncols != PROGRESS_COLS) {
+			log_warnx("progress: export row has %d columns", ncols);
+			return -1;
 		}
 		progress_db_row(cells, &r);
 		progress_csv_row(&x->pending, &r);

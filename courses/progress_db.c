@@ -15,13 +15,7 @@
  * 100 lessons is one sequential scan, not 10,000 index walks.
  */
 #define PROGRESS_SQL(extra_col) \
-	"WITH RECURSIVE filter_orgs AS ( " \
-	"    SELECT id FROM orgs WHERE id = $2 " \
-	"    UNION ALL SELECT o.id FROM orgs o JOIN filter_orgs f ON o.parent_id = f.id), " \
-	"  scope_orgs AS ( " \
-	"    SELECT id FROM orgs WHERE id = $4 " \
-	"    UNION ALL SELECT o.id FROM orgs o JOIN scope_orgs s ON o.parent_id = s.id), " \
-	"  totals AS ( " \
+	"WITH totals AS ( " \
 	"    SELECT m.course_id, count(*) AS total FROM lessons l JOIN modules m ON m.id = l.module_id " \
 	"    WHERE l.published AND ($1::bigint IS NULL OR m.course_id = $1) GROUP BY m.course_id), " \
 	"  done AS ( " \
@@ -47,10 +41,10 @@
 	"LEFT JOIN totals t ON t.course_id = e.course_id " \
 	"LEFT JOIN done d ON d.user_id = e.user_id AND d.course_id = e.course_id " \
 	"WHERE ($1::bigint IS NULL OR e.course_id = $1) " \
-	"  AND ($2::bigint IS NULL OR u.org_id IN (SELECT id FROM filter_orgs)) " \
+	"  AND ($2::bigint IS NULL OR u.org_id IN (SELECT org_subtree($2))) " \
 	"  AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM cohort_members cm " \
 	"       WHERE cm.cohort_id = $3 AND cm.user_id = e.user_id)) " \
-	"  AND ($4::bigint IS NULL OR u.org_id IN (SELECT id FROM scope_orgs)) " \
+	"  AND ($4::bigint IS NULL OR (c.published AND u.org_id IN (SELECT org_subtree($4)))) " \
 	"ORDER BY c.title, c.id, coalesce(o.name, ''), lower(u.name), u.id " \
 	"LIMIT $5 OFFSET $6"
 
@@ -62,13 +56,16 @@ static const struct db_stmt progress_export = {
 	"progress_export", PROGRESS_SQL(""), 6
 };
 
+/* $1: whether drafts are listed (staff) or not (referents). */
 static const struct db_stmt progress_courses = {
-	"progress_courses", "SELECT id, title FROM courses ORDER BY lower(title), id", 0
+	"progress_courses",
+	"SELECT id, title FROM courses WHERE published OR $1 ORDER BY lower(title), id", 1
 };
 
 static const struct db_stmt progress_cohorts = {
 	"progress_cohorts",
-	"SELECT id, name FROM cohorts WHERE course_id = $1 ORDER BY starts_on, name, id", 1
+	"SELECT h.id, h.name FROM cohorts h JOIN courses c ON c.id = h.course_id "
+	"WHERE h.course_id = $1 AND (c.published OR $2) ORDER BY h.starts_on, h.name, h.id", 2
 };
 
 /* Text parameters of f; 0 filters become SQL NULL. */
@@ -158,17 +155,19 @@ progress_db_choices(struct db *db, struct arena *a, const struct db_stmt *stmt,
 }
 
 int
-progress_db_courses(struct db *db, struct arena *a, struct progress_choice **out, int *n)
+progress_db_courses(struct db *db, struct arena *a, bool drafts, struct progress_choice **out, int *n)
 {
-	return progress_db_choices(db, a, &progress_courses, NULL, out, n);
+	const char *params[] = { drafts ? "t" : "f" };
+
+	return progress_db_choices(db, a, &progress_courses, params, out, n);
 }
 
 int
-progress_db_cohorts(struct db *db, struct arena *a, int64_t course_id,
+progress_db_cohorts(struct db *db, struct arena *a, int64_t course_id, bool drafts,
 		    struct progress_choice **out, int *n)
 {
 	char id[DB_INT_LEN];
-	const char *params[] = { db_int_param(id, course_id) };
+	const char *params[] = { db_int_param(id, course_id), drafts ? "t" : "f" };
 
 	return progress_db_choices(db, a, &progress_cohorts, params, out, n);
 }

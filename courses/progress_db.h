@@ -5,8 +5,9 @@
  * One statement answers the page, the CSV and the API, so the three can
  * never disagree.  Filters are optional (0 = any): course, organisation
  * (with its sub-organisations), cohort; scope_org (0 = everyone) is the
- * organisation a referent is limited to, whatever the filters say.
- * Percent counts published lessons only.
+ * organisation a referent is limited to, whatever the filters say, and
+ * in published courses only (drafts do not leak to referents).  Percent
+ * counts published lessons only.
  */
 #ifndef COURSES_PROGRESS_DB_H
 #define COURSES_PROGRESS_DB_H
@@ -60,15 +61,15 @@ struct db_stream *progress_db_stream(const char *conninfo, const struct progress
 /* Maps the cells of a row of progress_db_stream() onto r (pointers into cells). */
 void progress_db_row(const char *const *cells, struct progress_row *r);
 
-/* Courses to filter by (id, title), by title; strings in a. */
+/* Courses to filter by (id, title), by title, drafts only if drafts; strings in a. */
 struct progress_choice {
 	int64_t id;
 	const char *label;
 };
-int progress_db_courses(struct db *db, struct arena *a, struct progress_choice **out, int *n);
+int progress_db_courses(struct db *db, struct arena *a, bool drafts, struct progress_choice **out, int *n);
 
-/* The cohorts of course_id, by start date. */
-int progress_db_cohorts(struct db *db, struct arena *a, int64_t course_id,
+/* The cohorts of course_id, by start date; none for a draft unless drafts. */
+int progress_db_cohorts(struct db *db, struct arena *a, int64_t course_id, bool drafts,
 			struct progress_choice **out, int *n);
 
 #endif

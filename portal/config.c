@@ -516,9 +516,10 @@ config_set_hosts(struct config *c, const struct config_directive *d, const char 
 		 struct buf *msg)
 {
 	char ***field = (char ***)((char *)c + d->offset);
-	char **list = calloc(1, sizeof(char *));
+	char **list = calloc(1, sizeof(char *)), **old;
 	char item[256];
 	size_t n;
+	int rc = -1;
 
 	if (list == NULL)
 		log_oom(sizeof(char *));
@@ -529,19 +530,21 @@ config_set_hosts(struct config *c, const struct config_directive *d, const char 
 			break;
 		if (n >= sizeof(item)) {
 			buf_adds(msg, "a host name is longer than 253 bytes");
-			goto fail;
+			goto out;
 		}
 		memcpy(item, v, n);
 		item[n] = '\0';
 		if (config_add_host(&list, item, d->max, msg) == -1)
-			goto fail;
+			goto out;
 	}
-	config_free_list(*field);
+	/* Swapped so that the old list is the one freed. */
+	old = *field;
 	*field = list;
-	return 0;
-fail:
+	list = old;
+	rc = 0;
+out:
 	config_free_list(list);
-	return -1;
+	return rc;
 }
 
 /*

@@ -109,15 +109,21 @@ db_alive(struct db *db)
  * that does not answer must not hold a pool thread for minutes.
  */
 static PGconn *
-db_connect(const char *conninfo)
+db_connect(const char *conninfo, const char *options)
 {
 	static const char *const keys[] = {
 		"connect_timeout", "keepalives_idle", "options", "dbname", NULL
 	};
-	const char *values[] = { "5", "30", "-c statement_timeout=30s", conninfo, NULL };
+	const char *values[] = { "5", "30", options, conninfo, NULL };
 
 	return PQconnectdbParams(keys, values, 1);
 }
+
+#define DB_OPTIONS "-c statement_timeout=30s"
+/* A stream's statement lasts as long as the client takes to download it;
+ * a client that stops reading is cut by the HTTP connection timeout,
+ * which closes the stream and cancels the statement. */
+#define DB_STREAM_OPTIONS "-c statement_timeout=0"
 
 int
 db_ready(struct db *db)
@@ -133,7 +139,7 @@ db_ready(struct db *db)
 		return -1;
 	db->last_attempt = now;
 	db_disconnect(db);
-	db->conn = db_connect(db->conninfo);
+	db->conn = db_connect(db->conninfo, DB_OPTIONS);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		if (!db->down)
 			log_warnx("database: cannot connect: %s", PQerrorMessage(db->conn));
@@ -437,20 +443,15 @@ db_stream_open(const char *conninfo, const struct db_stmt *stmt, const char *con
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		log_oom(sizeof(*s));
 	s->name = stmt->name;
-	s->conn = db_connect(conninfo);
-	if (PQstatus(s->conn) != CONNECTION_OK) {
-		log_warnx("database: stream \"%s\": %s", stmt->name, PQerrorMessage(s->conn));
-		goto fail;
-	}
-	if (!PQsendQueryParams(s->conn, stmt->sql, stmt->nparams, NULL, params, NULL, NULL, 0) ||
+	s->conn = db_connect(conninfo, DB_STREAM_OPTIONS);
+	if (PQstatus(s->conn) != CONNECTION_OK ||
+	    !PQsendQueryParams(s->conn, stmt->sql, stmt->nparams, NULL, params, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(s->conn)) {
 		log_warnx("database: stream \"%s\": %s", stmt->name, PQerrorMessage(s->conn));
-		goto fail;
+		db_stream_close(s);
+		s = NULL;
 	}
 	return s;
-fail:
-	db_stream_close(s);
-	return NULL;
 }
 
 int

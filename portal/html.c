@@ -85,6 +85,34 @@ html_url_is_safe(const char *url)
 	return false;
 }
 
+bool
+html_url_is_web(const char *url)
+{
+	const char *host;
+	size_t n;
+
+	if (url == NULL)
+		return false;
+	if (strncasecmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return false;
+	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
+		return false;
+	/* Besides what browsers strip (see html_url_is_safe): quotes, angle
+	 * brackets and backticks only break out of the attributes, mails and
+	 * calendars a link is copied into, and browsers read '\\' as '/'. */
+	for (n = 0; url[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)url[n];
+		if (n >= HTML_URL_WEB_MAX || c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' ||
+		    c == '\\' || c == '`')
+			return false;
+	}
+	return true;
+}
+
 void
 html_url_encode(struct buf *b, const char *s, bool keep_slash)
 {

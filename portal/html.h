@@ -38,6 +38,21 @@ void html_escape(struct buf *b, const char *s, size_t len);
  */
 bool html_url_is_safe(const char *url);
 
+/* The longest URL html_url_is_web() accepts, in bytes (the tables' bound). */
+#define HTML_URL_WEB_MAX 2000
+
+/*
+ * True if url is an absolute web link to another site: scheme http or
+ * https (any case), then "//" and a non-empty host (the next byte is not
+ * "/", "?" or "#"), at most HTML_URL_WEB_MAX bytes, and no byte that is a
+ * control character (0x00-0x1f, 0x7f), a space, a double quote, "<", ">",
+ * a backslash or a backtick anywhere.  Such a URL also passes
+ * html_url_is_safe().  False for NULL and "".  For links people type for
+ * other people (materials, meeting and recording links, captions); it does
+ * not check that the host resolves or is well formed beyond that.
+ */
+bool html_url_is_web(const char *url);
+
 /*
  * Appends s percent-encoded for a URL's path or query (RFC 3986): every
  * byte but the unreserved A-Z a-z 0-9 - . _ ~ and, when keep_slash, '/'.

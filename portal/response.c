@@ -169,6 +169,17 @@ response_field_error(struct request *req, const char *name, const char *message)
 	}
 }
 
+const char *
+response_field_message(const struct request *req, const char *name)
+{
+	if (req->route == NULL || req->field_errors == NULL)
+		return NULL;
+	for (size_t i = 0; i < req->route->nfields; i++)
+		if (strcmp(req->route->fields[i].name, name) == 0)
+			return req->field_errors[i];
+	return NULL;
+}
+
 int
 response_json(struct request *req, int status)
 {

@@ -55,6 +55,14 @@ struct tmpl_ctx *response_form(struct request *req, struct tmpl_ctx *ctx);
  */
 void response_field_error(struct request *req, const char *name, const char *message);
 
+/*
+ * The message that marks the route field name as wrong (a validator's or
+ * one given to response_field_error()), or NULL when it is valid, was not
+ * validated yet, or is not declared by the route.  The string lives in
+ * the request's arena or is static.
+ */
+const char *response_field_message(const struct request *req, const char *name);
+
 /* JSON body already written into req->body: sets status and type application/json. */
 int response_json(struct request *req, int status);
 

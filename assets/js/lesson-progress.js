@@ -35,7 +35,19 @@
     }
   }
 
-  // Sends one report once; a failed one is tried again a few times.
+  // The server's own message in a JSON error answer ({"error":{"message"}}),
+  // or a generic one when the body is not that.
+  function refusal(r) {
+    var fallback = 'Non è stato possibile registrare il tuo avanzamento (errore ' + r.status + ').';
+    return r.json().then(function (j) {
+      return j && j.error && typeof j.error.message === 'string' && j.error.message ? j.error.message : fallback;
+    }, function () { return fallback; });
+  }
+
+  // Sends one report once.  A network failure or a 5xx is tried again a
+  // few times; a 4xx (403 expired form, 409, 422...) would be refused the
+  // same way again, so it stops there and the status line gives the
+  // server's reason.
   function report(body, key, attempt) {
     attempt = attempt || 0;
     if (done || (sent[key] && attempt === 0)) return;
@@ -46,9 +58,10 @@
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
       body: JSON.stringify(body)
     }).then(function (r) {
-      if (!r.ok) throw new Error('HTTP ' + r.status);
-      return r.json();
-    }).then(update).catch(function () {
+      if (r.ok) return r.json().then(update);
+      if (r.status >= 400 && r.status < 500) return refusal(r).then(say);
+      throw new Error('HTTP ' + r.status);
+    }).catch(function () {
       if (attempt < 5) {
         window.setTimeout(function () { report(body, key, attempt + 1); }, 2000 * (attempt + 1));
       } else {

@@ -67,7 +67,7 @@ describe('trainer and learner', () => {
     const bad = await fm.submit(`/gestione/classi/${id}`, `/gestione/classi/${id}/membri`,
       { emails: `${s.demo.operatore.email}\nnessuno-${uniq()}@example.it\n` });
     assert.equal(bad.status, 400);
-    assert.match(bad.text, /Nessun utente con questo indirizzo: nessuno-/);
+    assert.match(bad.text, /Nessun account attivo con questo indirizzo: nessuno-/);
     assert.match(bad.text, /Nessuno è stato aggiunto/);
     assert.equal(s.sql(`SELECT count(*) FROM cohort_members WHERE cohort_id = ${id}`), '0');
 

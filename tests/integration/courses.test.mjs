@@ -379,7 +379,9 @@ describe('automatic completion: POST /api/v1/lessons/{id}/views', () => {
     assert.match(page.text, /<script src="\/assets\/js\/lesson-progress\.js" defer><\/script>/);
     assert.doesNotMatch(page.text, /Segna come completata/);
     assert.match(page.text, /<iframe src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ\?enablejsapi=1"[^>]* data-track="1" data-player="youtube">/);
-    assert.match(page.text, /<video [^>]*crossorigin="anonymous" data-track="2" data-player="file">/);
+    // No captions: no crossorigin, so a host without CORS headers still plays it and 'ended' fires.
+    assert.match(page.text, /<video [^>]*class="w-100" data-track="2" data-player="file">/);
+    assert.doesNotMatch(page.text, /crossorigin/);
     assert.match(page.text, new RegExp(`<iframe src="https://${PEERTUBE.replace(/\./g, '\\.')}/videos/embed/${PT_UUID}" title="Video: PeerTube"[^>]*></iframe>`));
     assert.doesNotMatch(page.text, /data-player="peertube"/, 'PeerTube does not count for completion');
     const manual = await op.get(`/corsi/${course.id}/lezioni/${course.lessons[1]}`);
@@ -482,5 +484,41 @@ describe('video transcripts, captions and PeerTube', () => {
     const again = await fm.get(`/gestione/lezioni/${lid}`);
     assert.match(again.text, /value="auto" checked/);
     assert.match(again.text, /<legend class="h6">Video 2: «Clip»<\/legend>/);
+  });
+
+  it('a video URL corrected in the editor keeps its transcript and captions (same fieldset position)', async () => {
+    const course = makeCourse({ lessons: [{ title: 'Refuso', videos: [
+      { title: 'Primo', url: 'https://media.example.org/primo.mp', kind: 'link' },
+      { title: 'Secondo', url: 'https://media.example.org/secondo.mp4', kind: 'file' }] }] });
+    const lid = course.lessons[0];
+    const fm = await loginAs(s, 'formatore');
+    // The fieldsets were drawn for the saved URLs; the first line now fixes
+    // the typo ".mp" -> ".mp4", the second is unchanged.
+    const fields = { title: 'Refuso', body: 'Testo', duration: '5', published: '1', completion: 'manual',
+      videos: 'Primo|https://media.example.org/primo.mp4|1\nSecondo|https://media.example.org/secondo.mp4|2',
+      vurl_1: 'https://media.example.org/primo.mp', transcript_1: 'Testo del **primo**',
+      captions_1: 'https://media.example.org/primo.vtt',
+      vurl_2: 'https://media.example.org/secondo.mp4', transcript_2: 'Testo del secondo', captions_2: '' };
+    const r = await fm.submit(`/gestione/lezioni/${lid}`, `/gestione/lezioni/${lid}`, fields);
+    assert.equal(r.status, 303, r.text);
+    assert.equal(s.sql(`SELECT string_agg(position || ':' || url || ':' || transcript_md || ':' || coalesce(captions_url, '-'), ','
+      ORDER BY position) FROM lesson_videos WHERE lesson_id = ${lid}`),
+    '1:https://media.example.org/primo.mp4:Testo del **primo**:https://media.example.org/primo.vtt,' +
+      '2:https://media.example.org/secondo.mp4:Testo del secondo:-');
+
+    // An invalid value in the fallback fieldset is reported on that field.
+    const bad = await fm.submit(`/gestione/lezioni/${lid}`, `/gestione/lezioni/${lid}`, { ...fields,
+      videos: 'Primo|https://media.example.org/primo-v2.mp4|1\nSecondo|https://media.example.org/secondo.mp4|2',
+      vurl_1: 'https://media.example.org/primo.mp4', captions_1: 'http://media.example.org/primo.vtt' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /<a href="#f-captions_1">Sottotitoli del video 1: scrivi l&#39;indirizzo https di un file WebVTT\.<\/a>/);
+    assert.equal(s.sql(`SELECT url FROM lesson_videos WHERE lesson_id = ${lid} AND position = 1`), 'https://media.example.org/primo.mp4');
+
+    // On the page only a video with captions asks for CORS (crossorigin):
+    // a host without CORS headers would otherwise never load the other.
+    const page = await (await loginAs(s, 'operatore')).get(`/corsi/${course.id}/lezioni/${lid}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<video controls preload="metadata" src="https:\/\/media\.example\.org\/primo\.mp4" class="w-100" crossorigin="anonymous">/);
+    assert.match(page.text, /<video controls preload="metadata" src="https:\/\/media\.example\.org\/secondo\.mp4" class="w-100">/);
   });
 });

@@ -105,6 +105,30 @@ describe('who sees whose progress', () => {
     assert.match(assertApiError(res, 403, 'no_organisation').message, /non è associato a un ente/);
   });
 
+  it('never shows a referent a draft course, its people or its cohorts', async () => {
+    const c = course();
+    s.sql(`UPDATE courses SET published = false WHERE id = ${c.id}`);
+    const mine = person(refOrg);
+    enrol(mine.id, c.id);
+    const cohort = s.sql(`INSERT INTO cohorts (course_id, name, starts_on) VALUES (${c.id}, 'Classe segreta', '2031-01-01') RETURNING id`);
+    const page = await ref.get(`/avanzamento?corso=${c.id}`);
+    assert.equal(page.status, 200);
+    assert.ok(!page.text.includes(mine.email), 'no enrolment of a draft');
+    assert.ok(!page.text.includes(`Corso ${s.sql(`SELECT slug FROM courses WHERE id = ${c.id}`)}`), 'no draft in the course list');
+    assert.ok(!page.text.includes('Classe segreta'), 'no cohort of a draft');
+    assert.ok(!(await ref.get(`/avanzamento.csv?corso=${c.id}`)).text.includes(mine.email));
+    assertApiError(await ref.get(`/api/v1/courses/${c.id}/progress`), 404);
+    // Staff see it all.
+    assert.ok((await co.get(`/avanzamento?corso=${c.id}&classe=${cohort}`)).text.includes('Classe segreta'));
+  });
+
+  it('answers 404 past the last page of results', async () => {
+    const c = course();
+    enrol(person(org()).id, c.id);
+    assert.equal((await co.get(`/avanzamento?corso=${c.id}&pagina=1`)).status, 200);
+    assert.equal((await co.get(`/avanzamento?corso=${c.id}&pagina=2`)).status, 404);
+  });
+
   it('answers 404 for an unknown course and 400 for malformed filters', async () => {
     assertApiError(await co.get('/api/v1/courses/999999999/progress'), 404);
     assert.equal((await co.get('/avanzamento?corso=abc')).status, 400);
@@ -189,6 +213,12 @@ describe('enrolment of many', () => {
     assertApiError(await api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, { emails: 'a@b.it' }), 400);
     assertApiError(await api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, { emails: [], organisation_id: 1 }), 400);
     assertApiError(await api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, { organisation_id: 999999999 }), 400);
+    const many = Array.from({ length: 501 }, (_, i) => `p${i}@example.it`);
+    assert.match(assertApiError(await api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, { emails: many }), 400).message, /al massimo 500/);
+    // A disabled account counts as unknown: nobody is enrolled.
+    const off = person(o, 'Disattivata', 'disabled');
+    const r2 = await api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, { emails: [off.email] });
+    assert.match(assertApiError(r2, 400).message, /Nessun account attivo/);
     assert.equal(enrolled(c.id), '2');
   });
 

@@ -4,7 +4,7 @@
 // and navigation helpers that record an unexpected status instead of
 // stopping the walk.  Problems are collected and asserted once at the end.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -28,19 +28,27 @@ const VIDEOJS_FONT = BI_CSS.match(/font-family:VideoJS;src:url\((data:[^)]{0,80}
 // Opens Chromium on stack s; prefix names the screenshots (prefix-NN-name.png).
 export async function openBrowser(s, prefix) {
   mkdirSync(OUT, { recursive: true });
+  // Only this walk's screenshots of an earlier run: other walks keep theirs.
+  for (const f of readdirSync(OUT)) if (f.startsWith(`${prefix}-`) && f.endsWith('.png')) rmSync(join(OUT, f));
   const csp = (await fetch(s.baseUrl + '/')).headers.get('content-security-policy') ?? '';
   const excuseDataFont = !/font-src[^;]*\bdata:/.test(csp) && VIDEOJS_FONT !== undefined;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   const problems = [];
   const expectedDocFailures = new Set();	// documents answering 4xx on purpose
+  const excuses = [];			// patterns excused by b.excusing()
   let shot = 0;
+  // What the watchers of b.page() see goes through here (b.excusing()).
+  const record = (text) => { if (!excuses.some((re) => re.test(text))) problems.push(text); };
 
   const b = {
     problems,
     // A page in a context of its own (its own cookies: one per person),
-    // whose console errors, CSP violations and failed requests are recorded.
-    async page(who) {
-      const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'it-IT' });
+    // whose console errors, CSP violations, failed requests and dialogs
+    // (alert, confirm...: dismissed) are recorded.  options go to
+    // browser.newContext() over the defaults, e.g. { viewport: {...} }.
+    // The page's own API stays available (page.route(), page.on('request')...).
+    async page(who, options = {}) {
+      const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'it-IT', ...options });
       ctx.setDefaultTimeout(30_000);
       await ctx.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
@@ -55,12 +63,28 @@ export async function openBrowser(s, prefix) {
             text.startsWith('CSP violation: font-src blocked data'))) return;
         if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text) &&
             expectedDocFailures.has(url)) return;
-        problems.push(`[${who}] console error on ${page.url()}: ${text} (${url})`);
+        record(`[${who}] console error on ${page.url()}: ${text} (${url})`);
       });
-      page.on('pageerror', (err) => problems.push(`[${who}] script error on ${page.url()}: ${err.message}`));
+      page.on('pageerror', (err) => record(`[${who}] script error on ${page.url()}: ${err.message}`));
       page.on('requestfailed', (req) =>
-        problems.push(`[${who}] request failed on ${page.url()}: ${req.url()} ${req.failure()?.errorText}`));
+        record(`[${who}] request failed on ${page.url()}: ${req.url()} ${req.failure()?.errorText}`));
+      page.on('dialog', async (d) => {
+        record(`[${who}] a dialog opened on ${page.url()}: ${d.type()} ${d.message()}`);
+        await d.dismiss();
+      });
       return page;
+    },
+    // Runs fn; meanwhile what the page watchers record is dropped when it
+    // matches pattern (a RegExp): errors a step provokes on purpose, e.g.
+    // /status of (503|409)/ for answers faked with page.route().  Returns
+    // what fn returns.
+    async excusing(pattern, fn) {
+      excuses.push(pattern);
+      try {
+        return await fn();
+      } finally {
+        excuses.splice(excuses.indexOf(pattern), 1);
+      }
     },
     // Screenshot, then axe on the page as it is now.
     async check(page, name) {

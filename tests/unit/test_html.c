@@ -211,6 +211,93 @@ test_url_whitespace_and_controls(void **state)
 	assert_true(html_url_is_safe(url));
 }
 
+static void
+test_url_web_accepts(void **state)
+{
+	(void)state;
+	assert_true(html_url_is_web("https://x"));
+	assert_true(html_url_is_web("http://x"));
+	assert_true(html_url_is_web("HTTPS://X"));
+	assert_true(html_url_is_web("HtTp://x.it/a"));
+	assert_true(html_url_is_web("https://meet.example.it/room?id=1&pw=a#t"));
+	assert_true(html_url_is_web("https://x/perch\xc3\xa9"));
+	assert_true(html_url_is_web("https://user@x:8443/l'aquila"));
+	/* Whatever it accepts may also go into an href. */
+	assert_true(html_url_is_safe("HTTPS://X"));
+}
+
+static void
+test_url_web_scheme_and_host(void **state)
+{
+	(void)state;
+	assert_false(html_url_is_web(NULL));
+	assert_false(html_url_is_web(""));
+	assert_false(html_url_is_web("http://"));
+	assert_false(html_url_is_web("https://"));
+	assert_false(html_url_is_web("https:///x"));
+	assert_false(html_url_is_web("https://?q"));
+	assert_false(html_url_is_web("https://#f"));
+	assert_false(html_url_is_web("https:/x"));
+	assert_false(html_url_is_web("https:x"));
+	assert_false(html_url_is_web("//x"));
+	assert_false(html_url_is_web("/corsi/1"));
+	assert_false(html_url_is_web("x.it"));
+	assert_false(html_url_is_web("javascript:"));
+	assert_false(html_url_is_web("javascript:alert(1)"));
+	assert_false(html_url_is_web("JAVASCRIPT://x%0aalert(1)"));
+	assert_false(html_url_is_web("data:text/html,x"));
+	assert_false(html_url_is_web("mailto:a@x.it"));
+	assert_false(html_url_is_web("ftp://x"));
+	assert_false(html_url_is_web("httpss://x"));
+	assert_false(html_url_is_web("http2://x"));
+}
+
+static void
+test_url_web_bytes(void **state)
+{
+	char url[32];
+
+	(void)state;
+	assert_false(html_url_is_web(" https://x"));
+	assert_false(html_url_is_web("https://x "));
+	assert_false(html_url_is_web("https://x/a b"));
+	assert_false(html_url_is_web("https:// x"));
+	assert_false(html_url_is_web("https://x/\"a"));
+	assert_false(html_url_is_web("https://x/<a>"));
+	assert_false(html_url_is_web("https://x/a>"));
+	assert_false(html_url_is_web("https://x\\evil"));
+	assert_false(html_url_is_web("https://x/`a`"));
+	assert_false(html_url_is_web("https://x/\x7f"));
+	for (int c = 1; c <= 0x20; c++) {
+		snprintf(url, sizeof(url), "https://x/%c", c);
+		assert_false(html_url_is_web(url));
+		snprintf(url, sizeof(url), "https://%cx", c);
+		assert_false(html_url_is_web(url));
+	}
+	/* An embedded NUL ends the string: what follows is never seen. */
+	memcpy(url, "https://x\0\"<", 12);
+	assert_true(html_url_is_web(url));
+}
+
+/* HTML_URL_WEB_MAX bytes pass, one more does not. */
+static void
+test_url_web_length(void **state)
+{
+	char *url = test_malloc(HTML_URL_WEB_MAX + 2);
+
+	(void)state;
+	memcpy(url, "https://x/", 10);
+	memset(url + 10, 'a', HTML_URL_WEB_MAX - 10);
+	url[HTML_URL_WEB_MAX] = '\0';
+	assert_int_equal(strlen(url), 2000);
+	assert_true(html_url_is_web(url));
+	url[HTML_URL_WEB_MAX] = 'a';
+	url[HTML_URL_WEB_MAX + 1] = '\0';
+	assert_int_equal(strlen(url), 2001);
+	assert_false(html_url_is_web(url));
+	test_free(url);
+}
+
 int
 main(void)
 {
@@ -226,6 +313,10 @@ main(void)
 		cmocka_unit_test(test_url_other_hosts),
 		cmocka_unit_test(test_url_not_absolute_nor_rooted),
 		cmocka_unit_test(test_url_whitespace_and_controls),
+		cmocka_unit_test(test_url_web_accepts),
+		cmocka_unit_test(test_url_web_scheme_and_host),
+		cmocka_unit_test(test_url_web_bytes),
+		cmocka_unit_test(test_url_web_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
