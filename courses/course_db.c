@@ -182,13 +182,18 @@ course_db_materials_attach(struct arena *a, struct course *c, const struct db_re
 	c->materials = true;
 }
 
+/*
+ * The user's completions are read for every course, not joined to this
+ * one: an index-only scan of (user_id, lesson_id) costs what the user has
+ * done (tens to a few thousand rows in a working life), where the join to
+ * lessons and modules cost a scan of the course's lessons at every page;
+ * the caller marks only the lessons of the outline.
+ */
 static const struct db_stmt course_learner_state = {
 	"course_learner_state",
 	"SELECT c.published, coalesce(v.version, 0), "
 	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = c.id), "
-	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p "
-	"        JOIN lessons l ON l.id = p.lesson_id JOIN modules m ON m.id = l.module_id "
-	"        WHERE p.user_id = $2 AND m.course_id = c.id) "
+	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p WHERE p.user_id = $2) "
 	"FROM courses c LEFT JOIN course_outline_versions v ON v.course_id = c.id WHERE c.id = $1", 2
 };
 

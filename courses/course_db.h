@@ -93,7 +93,7 @@ struct course_learner_state {
 	bool published;		/* false also when there is no such course */
 	int64_t version;	/* course_outline_versions.version */
 	bool enrolled;
-	int64_t *completed;	/* the lessons of the course the user completed, unsorted (arena) */
+	int64_t *completed;	/* every lesson the user completed, any course, unsorted (arena) */
 	size_t ncompleted;
 };
 int course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,

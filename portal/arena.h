@@ -21,8 +21,8 @@ struct arena *arena_new(void);
 /* Frees the arena and everything allocated from it; NULL is a no-op. */
 void arena_free(struct arena *arena);
 
-/* Frees everything allocated so far but keeps the first chunk, so the
- * arena can serve another request without a malloc. */
+/* Frees everything allocated so far but keeps the first chunk and up to
+ * 64 more (512 KiB), so the arena serves the next request without malloc. */
 void arena_reset(struct arena *arena);
 
 /* size bytes aligned for any type, zeroed; size 0 gives a unique pointer. */

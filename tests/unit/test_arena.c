@@ -65,6 +65,32 @@ test_large_and_many_chunks(void **state)
 	arena_free(a);
 }
 
+/* A reset keeps chunks for reuse: after it, memory is zeroed again, the
+ * kept chunks are used before new ones, and at most ARENA_KEEP stay. */
+static void
+test_reset_reuses_chunks(void **state)
+{
+	struct arena *a = arena_new();
+	unsigned char *p;
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 1000; i++) {	/* 125 chunks of 8 */
+			p = arena_alloc(a, 1000);
+			for (int j = 0; j < 1000; j++)
+				assert_int_equal(p[j], 0);
+			memset(p, 0xAB, 1000);
+		}
+		arena_reset(a);
+		assert_int_equal(a->nspare, ARENA_KEEP);
+	}
+	/* Twenty chunks' worth: the first chunk, then 19 spares. */
+	for (int i = 0; i < 20 * 8; i++)
+		arena_alloc(a, 1000);
+	assert_int_equal(a->nspare, ARENA_KEEP - 19);
+	arena_free(a);
+}
+
 static void
 test_strings(void **state)
 {
@@ -107,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_alignment_and_zero),
 		cmocka_unit_test(test_zero_size_unique),
 		cmocka_unit_test(test_large_and_many_chunks),
+		cmocka_unit_test(test_reset_reuses_chunks),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_calloc_overflow_aborts),
 	};
