@@ -8,6 +8,8 @@
 
 #include "course_db.h"
 #include "db.h"
+#include "json.h"
+#include "log.h"
 
 /*
  * One row per lesson (or per empty module, or per empty course), in
@@ -274,41 +276,67 @@ course_db_enrol(struct db *db, int64_t user_id, int64_t course_id, bool *created
 	return id < 0 ? -1 : 0;
 }
 
+/*
+ * A lesson's videos as one JSON array column of the lesson's own row: the
+ * lesson page and the editor get lesson and videos in one round trip.
+ */
+#define COURSE_VIDEOS_JSON \
+	"(SELECT coalesce(json_agg(json_build_object('title', v.title, 'url', v.url, " \
+	"   'kind', v.kind, 'embed_url', v.embed_url, 'duration_minutes', v.duration_minutes, " \
+	"   'transcript_md', v.transcript_md, 'transcript_html', v.transcript_html, " \
+	"   'captions_url', v.captions_url) ORDER BY v.position), '[]') " \
+	" FROM lesson_videos v WHERE v.lesson_id = l.id)"
+
 static const struct db_stmt course_lesson = {
 	"course_lesson",
 	"SELECT l.id, c.id, c.title, c.published, m.title, m.position, l.position, l.title, "
 	"       l.body_html, l.duration_minutes, l.published, "
 	"       EXISTS (SELECT 1 FROM lesson_progress p WHERE p.lesson_id = l.id AND p.user_id = $2), "
 	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id AND e.user_id = $2), "
-	"       l.completion_mode = 'auto' "
+	"       l.completion_mode = 'auto', " COURSE_VIDEOS_JSON " "
 	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id "
 	"WHERE l.id = $1", 2
 };
 
-static const struct db_stmt course_lesson_videos = {
-	"course_lesson_videos",
-	"SELECT title, url, kind, embed_url, duration_minutes, transcript_md, transcript_html, "
-	"       captions_url FROM lesson_videos "
-	"WHERE lesson_id = $1 ORDER BY position", 1
-};
-
-/* Reads the rows of course_lesson_videos into *out (arena). */
-static void
-course_db_read_videos(struct arena *a, const struct db_res *res, struct course_video **out, int *n)
+/* A string member of a video object; NULL for JSON null or a missing one. */
+static const char *
+course_db_video_str(const struct json_value *obj, const char *key)
 {
-	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	const struct json_value *v = json_get(obj, key);
+
+	return v != NULL && v->type == JSON_STRING ? v->str : NULL;
+}
+
+/* Reads the COURSE_VIDEOS_JSON column into *out (arena); -1 if it is not what that SQL makes. */
+static int
+course_db_read_videos(struct arena *a, const char *json, struct course_video **out, int *n)
+{
+	const struct json_value *arr = json_parse(a, json, strlen(json), NULL);
+	long long minutes;
+
 	*n = 0;
-	for (int r = 0; r < res->nrows; r++) {
-		struct course_video *v = &(*out)[(*n)++];
-		v->title = db_get(res, r, 0);
-		v->url = db_get(res, r, 1);
-		v->kind = db_get(res, r, 2);
-		v->embed_url = db_get(res, r, 3);
-		v->duration_minutes = (int)db_get_int(res, r, 4);
-		v->transcript_md = db_get(res, r, 5);
-		v->transcript_html = db_get(res, r, 6);
-		v->captions_url = db_get(res, r, 7);
+	if (arr == NULL || arr->type != JSON_ARRAY) {
+		log_warnx("course_db: malformed videos column");
+		return -1;
 	}
+	*out = arena_calloc(a, arr->count + 1, sizeof(**out));
+	for (const struct json_value *o = arr->child; o != NULL; o = o->next) {
+		struct course_video *v = &(*out)[(*n)++];
+		v->title = course_db_video_str(o, "title");
+		v->url = course_db_video_str(o, "url");
+		v->kind = course_db_video_str(o, "kind");
+		v->embed_url = course_db_video_str(o, "embed_url");
+		v->duration_minutes = json_get_int(json_get(o, "duration_minutes"), &minutes) == 0 ?
+		    (int)minutes : 0;
+		v->transcript_md = course_db_video_str(o, "transcript_md");
+		v->transcript_html = course_db_video_str(o, "transcript_html");
+		v->captions_url = course_db_video_str(o, "captions_url");
+		if (v->title == NULL || v->url == NULL || v->kind == NULL) {
+			log_warnx("course_db: malformed video in videos column");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -339,9 +367,8 @@ course_db_lesson(struct db *db, struct arena *a, int64_t lesson_id, int64_t user
 	out->completed = db_get_bool(res, 0, 11);
 	out->enrolled = db_get_bool(res, 0, 12);
 	out->auto_completion = db_get_bool(res, 0, 13);
-	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
+	if (course_db_read_videos(a, db_get(res, 0, 14), &out->videos, &out->nvideos) == -1)
 		return -1;
-	course_db_read_videos(a, res, &out->videos, &out->nvideos);
 	*found = true;
 	return 0;
 }
@@ -733,7 +760,8 @@ course_db_lesson_move(struct db *db, int64_t lesson_id, int dir, bool *moved)
 
 #define COURSE_LESSON_SOURCE \
 	"SELECT l.id, l.module_id, m.course_id, c.title, m.title, l.position, l.title, l.body_md, " \
-	"       l.body_html, l.duration_minutes, l.published, l.completion_mode = 'auto' " \
+	"       l.body_html, l.duration_minutes, l.published, l.completion_mode = 'auto', " \
+	COURSE_VIDEOS_JSON " " \
 	"FROM lessons l JOIN modules m ON m.id = l.module_id JOIN courses c ON c.id = m.course_id " \
 	"WHERE l.id = $1"
 
@@ -772,9 +800,8 @@ course_db_lesson_source(struct db *db, struct arena *a, int64_t lesson_id, bool 
 	out->duration_minutes = (int)db_get_int(res, 0, 9);
 	out->published = db_get_bool(res, 0, 10);
 	out->auto_completion = db_get_bool(res, 0, 11);
-	if ((res = db_query(db, a, &course_lesson_videos, params)) == NULL)
+	if (course_db_read_videos(a, db_get(res, 0, 12), &out->videos, &out->nvideos) == -1)
 		return -1;
-	course_db_read_videos(a, res, &out->videos, &out->nvideos);
 	*found = true;
 	return 0;
 }

@@ -32,14 +32,15 @@ account_db_row(const struct db_res *res, int row, struct account *out)
 
 static const struct db_stmt account_session_user = {
 	"account_session_user",
-	"SELECT s.id, " ACCOUNT_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id "
+	"SELECT s.id, extract(epoch FROM s.expires_at)::bigint, " ACCOUNT_COLUMNS
+	" FROM sessions s JOIN users u ON u.id = s.user_id "
 	"LEFT JOIN orgs o ON o.id = u.org_id "
 	"WHERE s.token_hash = $1 AND s.expires_at > now() AND u.status = 'active'", 1
 };
 
 int
 account_db_session_user(struct db *db, struct arena *a, const char *hash,
-			struct user **out, int64_t *session_id)
+			struct user **out, int64_t *session_id, int64_t *expires_at)
 {
 	const char *params[] = { hash };
 	struct db_res *res;
@@ -51,9 +52,10 @@ account_db_session_user(struct db *db, struct arena *a, const char *hash,
 	if (res->nrows == 0)
 		return 0;
 	*session_id = db_get_int(res, 0, 0);
-	/* Skip the session id column: the user columns follow. */
+	*expires_at = db_get_int(res, 0, 1);
+	/* Skip the session columns: the user columns follow. */
 	struct db_res shifted = *res;
-	shifted.cells = res->cells + 1;
+	shifted.cells = res->cells + 2;
 	account_db_row(&shifted, 0, &acct);
 	*out = arena_alloc(a, sizeof(**out));
 	**out = acct.user;
@@ -103,6 +105,20 @@ account_db_session_create(struct db *db, int64_t user_id, const char *hash, int 
 	return id > 0 ? id : -1;
 }
 
+/*
+ * After a statement that changed users or sessions rows: tells db.c, so
+ * that the sessions kept in memory are dropped once it is committed.
+ * Returns 0 when the statement ran (affected >= 0), else -1.
+ */
+static int
+account_db_changed(struct db *db, int64_t affected)
+{
+	if (affected < 0)
+		return -1;
+	db_accounts_changed(db);
+	return 0;
+}
+
 static const struct db_stmt account_session_delete = {
 	"account_session_delete", "DELETE FROM sessions WHERE id = $1", 1
 };
@@ -113,7 +129,7 @@ account_db_session_delete(struct db *db, int64_t session_id)
 	char sid[DB_INT_LEN];
 	const char *params[] = { db_int_param(sid, session_id) };
 
-	return db_exec(db, &account_session_delete, params) < 0 ? -1 : 0;
+	return account_db_changed(db, db_exec(db, &account_session_delete, params));
 }
 
 static const struct db_stmt account_sessions_end = {
@@ -126,7 +142,7 @@ account_db_sessions_end(struct db *db, int64_t user_id)
 	char uid[DB_INT_LEN];
 	const char *params[] = { db_int_param(uid, user_id) };
 
-	return db_exec(db, &account_sessions_end, params) < 0 ? -1 : 0;
+	return account_db_changed(db, db_exec(db, &account_sessions_end, params));
 }
 
 static const struct db_stmt account_bearer_create = {
@@ -225,7 +241,7 @@ account_db_set_status(struct db *db, int64_t id, const char *status, int64_t app
 	char ids[DB_INT_LEN], by[DB_INT_LEN];
 	const char *params[] = { db_int_param(ids, id), status, db_int_param(by, approved_by) };
 
-	return db_exec(db, &account_set_status, params) < 0 ? -1 : 0;
+	return account_db_changed(db, db_exec(db, &account_set_status, params));
 }
 
 /* One-column updates share a shape: id and the new value. */
@@ -235,7 +251,7 @@ account_db_set(struct db *db, const struct db_stmt *stmt, int64_t id, const char
 	char ids[DB_INT_LEN];
 	const char *params[] = { db_int_param(ids, id), value };
 
-	return db_exec(db, stmt, params) < 0 ? -1 : 0;
+	return account_db_changed(db, db_exec(db, stmt, params));
 }
 
 static const struct db_stmt account_set_password = {

@@ -37,9 +37,11 @@ struct account_filter {
 	int limit, offset;
 };
 
-/* The active user of a live session (by token hash); *out NULL if none. */
+/* The active user of a live session (by token hash), the session's id and
+ * expiry (Unix time); *out NULL if none. */
 int account_db_session_user(struct db *db, struct arena *a, const char *hash,
-			    struct user **out, int64_t *session_id);
+			    struct user **out, int64_t *session_id, int64_t *expires_at);
+
 /* The active user of a bearer token (by hash); *out NULL if none. */
 int account_db_bearer_user(struct db *db, struct arena *a, const char *hash, struct user **out);
 

@@ -24,6 +24,7 @@ struct db {
 	bool up;		/* counted in db_up_count */
 	time_t last_attempt;
 	char sqlstate[6];
+	bool accounts_changed;	/* db_accounts_changed() in the open transaction */
 	/* Statements prepared on this connection; cleared on reconnect. */
 	const struct db_stmt *prepared[DB_MAX_PREPARED];
 	int nprepared;
@@ -31,6 +32,22 @@ struct db {
 
 static atomic_int db_open_count;
 static atomic_int db_up_count;
+static atomic_uint_least64_t db_accounts_gen;
+
+uint64_t
+db_accounts_generation(void)
+{
+	return atomic_load(&db_accounts_gen);
+}
+
+void
+db_accounts_changed(struct db *db)
+{
+	if (db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_INTRANS)
+		db->accounts_changed = true;
+	else
+		atomic_fetch_add(&db_accounts_gen, 1);	/* committed already, or unknown */
+}
 
 struct db *
 db_open(const char *conninfo)
@@ -314,13 +331,22 @@ db_commit(struct db *db)
 	res = PQexec(db->conn, "COMMIT");
 	/* COMMIT of a transaction in which a statement failed "succeeds" as
 	 * a ROLLBACK: only the COMMIT tag means the work is saved. */
-	if (PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0)
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0) {
+		if (db->accounts_changed)
+			atomic_fetch_add(&db_accounts_gen, 1);
 		rc = 0;
+	}
 	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		db_fail(db, NULL, res);
 	else
 		log_warnx("database: COMMIT rolled back a failed transaction");
 	PQclear(res);
+	/* Whatever COMMIT answered, the transaction is over; when its fate
+	 * is unknown (connection lost) count it as changed: a cache may be
+	 * emptied needlessly, never kept wrongly. */
+	if (db->accounts_changed && rc == -1)
+		atomic_fetch_add(&db_accounts_gen, 1);
+	db->accounts_changed = false;
 	return rc;
 }
 
@@ -328,6 +354,8 @@ void
 db_rollback(struct db *db)
 {
 	PGresult *res;
+
+	db->accounts_changed = false;
 
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
 		return;

@@ -139,6 +139,16 @@ int db_stream_next(struct db_stream *s, const char *const **cells, int *ncols);
 /* Ends the query (cancelling what is left) and the connection. NULL is a no-op. */
 void db_stream_close(struct db_stream *s);
 
+/*
+ * Accounts and sessions changed (users or sessions rows, by the statement
+ * just run on db): db_accounts_generation() moves on once that is
+ * committed (at once outside a transaction, else at db_commit()), so that
+ * a reader who saw the old rows never sees the old generation afterwards
+ * and in-memory copies of sessions (session.c) are dropped.
+ */
+void db_accounts_changed(struct db *db);
+uint64_t db_accounts_generation(void);
+
 /* Count of connections opened and of live ones, for /metrics. */
 void db_stats(int *open, int *up);
 

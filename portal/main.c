@@ -189,6 +189,7 @@ cmd_serve(const struct config *cfg)
 	log_info("stopping on signal %d", sig);
 	http_stop();
 	courses_shutdown();
+	session_cache_clear();
 	mail_sender_stop();
 	log_access_stop();
 	static_free();

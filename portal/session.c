@@ -1,10 +1,22 @@
 /*
  * session.c - sessions, bearer tokens and CSRF (see session.h).
+ *
+ * Cookie sessions are looked up once and then kept in memory: every signed-in
+ * page would otherwise pay a query before its own.  An entry is used while
+ * the session has not expired, no account or session change has been
+ * committed by this process since it was read (db_accounts_generation():
+ * logout, password change, an administrator's edit), and it is younger
+ * than SESSION_CACHE_TTL, which bounds what a change made outside the
+ * portal (SQL by hand, another process) can go unseen.  Bearer tokens are
+ * not kept.
  */
 #include "compat.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -33,6 +45,126 @@ session_set_cookie(struct request *req, const char *name, const char *value, int
 	response_header(req, "Set-Cookie",
 			arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
 				     name, value, max_age, session_secure ? "; Secure" : ""));
+}
+
+#define SESSION_CACHE_SLOTS 1024
+#define SESSION_CACHE_TTL 5	/* seconds */
+
+struct session_cache_slot {
+	char hash[TOKEN_HASH_PARAM_LEN];	/* "" when empty */
+	uint64_t generation;
+	time_t read_at;		/* CLOCK_MONOTONIC seconds */
+	int64_t expires_at;	/* Unix time */
+	int64_t session_id;
+	struct user user;	/* strings point into text */
+	char *text;		/* email, name and organisation name, NUL-separated */
+};
+
+static struct session_cache_slot session_cache[SESSION_CACHE_SLOTS];
+static pthread_mutex_t session_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static time_t
+session_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* The slot of a token hash ("\x" and hex digits: the hex is already random). */
+static struct session_cache_slot *
+session_cache_slot(const char *hash)
+{
+	return &session_cache[strtoul(hash + 2 + 56, NULL, 16) % SESSION_CACHE_SLOTS];
+}
+
+/* Copies the live entry for hash into the request; false when there is none. */
+static bool
+session_cache_get(struct request *req, const char *hash)
+{
+	struct session_cache_slot *c = session_cache_slot(hash);
+	bool hit;
+
+	pthread_mutex_lock(&session_cache_lock);
+	hit = strcmp(c->hash, hash) == 0 && c->generation == db_accounts_generation() &&
+	      session_monotonic() - c->read_at < SESSION_CACHE_TTL && c->expires_at > time(NULL);
+	if (hit) {
+		req->user = arena_alloc(req->arena, sizeof(*req->user));
+		*req->user = c->user;
+		req->user->email = arena_strdup(req->arena, c->user.email);
+		req->user->name = arena_strdup(req->arena, c->user.name);
+		if (c->user.org_name != NULL)
+			req->user->org_name = arena_strdup(req->arena, c->user.org_name);
+		req->session_id = c->session_id;
+	}
+	pthread_mutex_unlock(&session_cache_lock);
+	return hit;
+}
+
+/* Keeps what the database said of hash, as of generation. */
+static void
+session_cache_put(const char *hash, uint64_t generation, time_t read_at, int64_t session_id,
+		  int64_t expires_at, const struct user *u)
+{
+	struct session_cache_slot *c = session_cache_slot(hash);
+	size_t le = strlen(u->email) + 1, ln = strlen(u->name) + 1;
+	size_t lo = u->org_name ? strlen(u->org_name) + 1 : 0;
+	char *text = malloc(le + ln + lo), *old;
+
+	if (text == NULL)
+		log_oom(le + ln + lo);
+	memcpy(text, u->email, le);
+	memcpy(text + le, u->name, ln);
+	if (lo > 0)
+		memcpy(text + le + ln, u->org_name, lo);
+	pthread_mutex_lock(&session_cache_lock);
+	old = c->text;
+	snprintf(c->hash, sizeof(c->hash), "%s", hash);
+	c->generation = generation;
+	c->read_at = read_at;
+	c->expires_at = expires_at;
+	c->session_id = session_id;
+	c->user = *u;
+	c->user.email = text;
+	c->user.name = text + le;
+	c->user.org_name = lo > 0 ? text + le + ln : NULL;
+	c->text = text;
+	pthread_mutex_unlock(&session_cache_lock);
+	free(old);
+}
+
+void
+session_cache_clear(void)
+{
+	pthread_mutex_lock(&session_cache_lock);
+	for (size_t i = 0; i < SESSION_CACHE_SLOTS; i++) {
+		free(session_cache[i].text);
+		memset(&session_cache[i], 0, sizeof(session_cache[i]));
+	}
+	pthread_mutex_unlock(&session_cache_lock);
+}
+
+/* The user of the session cookie hash, from memory or the database. */
+static int
+session_lookup(struct request *req, const char *hash)
+{
+	uint64_t generation;
+	time_t read_at;
+	int64_t expires_at;
+
+	if (session_cache_get(req, hash))
+		return 0;
+	/* Read before the query: a change committed meanwhile makes the
+	 * entry stale at once rather than keeping what it replaced. */
+	generation = db_accounts_generation();
+	read_at = session_monotonic();
+	if (account_db_session_user(req->db, req->arena, hash, &req->user, &req->session_id,
+				    &expires_at) == -1)
+		return -1;
+	if (req->user != NULL)
+		session_cache_put(hash, generation, read_at, req->session_id, expires_at, req->user);
+	return 0;
 }
 
 /* The CSRF basis of a visitor: their portal_csrf cookie, issued if absent. */
@@ -80,8 +212,7 @@ session_authenticate(struct request *req)
 	cookie = http_cookie(req, SESSION_COOKIE);
 	if (token_well_formed(cookie)) {
 		token_hash_param(cookie, hash);
-		if (account_db_session_user(req->db, req->arena, hash, &req->user,
-					    &req->session_id) == -1)
+		if (session_lookup(req, hash) == -1)
 			return -1;
 		if (req->user != NULL) {
 			session_set_csrf(req, cookie);

@@ -30,6 +30,9 @@ void session_configure(bool secure_cookies, int ttl);
  */
 int session_authenticate(struct request *req);
 
+/* Empties the in-memory copies of sessions (at exit, for leak checkers). */
+void session_cache_clear(void);
+
 /* True if the request carries the right CSRF token (form field csrf_token or X-CSRF-Token). */
 bool session_csrf_ok(const struct request *req);
 
