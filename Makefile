@@ -35,7 +35,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session
 
 all: $(BUILD)/portal assets
 

@@ -32,7 +32,7 @@ account_db_row(const struct db_res *res, int row, struct account *out)
 
 static const struct db_stmt account_session_user = {
 	"account_session_user",
-	"SELECT s.id, extract(epoch FROM s.expires_at)::bigint, " ACCOUNT_COLUMNS
+	"SELECT s.id, floor(extract(epoch FROM s.expires_at))::bigint, " ACCOUNT_COLUMNS
 	" FROM sessions s JOIN users u ON u.id = s.user_id "
 	"LEFT JOIN orgs o ON o.id = u.org_id "
 	"WHERE s.token_hash = $1 AND s.expires_at > now() AND u.status = 'active'", 1

@@ -34,12 +34,14 @@ static atomic_int db_open_count;
 static atomic_int db_up_count;
 static atomic_uint_least64_t db_accounts_gen;
 
+/* Read with the cache lookups of any thread: an atomic counter. */
 uint64_t
 db_accounts_generation(void)
 {
 	return atomic_load(&db_accounts_gen);
 }
 
+/* Inside a transaction the change is counted by db_commit(), after COMMIT. */
 void
 db_accounts_changed(struct db *db)
 {
@@ -331,20 +333,17 @@ db_commit(struct db *db)
 	res = PQexec(db->conn, "COMMIT");
 	/* COMMIT of a transaction in which a statement failed "succeeds" as
 	 * a ROLLBACK: only the COMMIT tag means the work is saved. */
-	if (PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0) {
-		if (db->accounts_changed)
-			atomic_fetch_add(&db_accounts_gen, 1);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0)
 		rc = 0;
-	}
 	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		db_fail(db, NULL, res);
 	else
 		log_warnx("database: COMMIT rolled back a failed transaction");
 	PQclear(res);
-	/* Whatever COMMIT answered, the transaction is over; when its fate
-	 * is unknown (connection lost) count it as changed: a cache may be
-	 * emptied needlessly, never kept wrongly. */
-	if (db->accounts_changed && rc == -1)
+	/* Committed, rolled back, or of unknown fate (a lost connection): the
+	 * generation moves on in every case, so copies of accounts are dropped
+	 * needlessly at worst, never kept wrongly. */
+	if (db->accounts_changed)
 		atomic_fetch_add(&db_accounts_gen, 1);
 	db->accounts_changed = false;
 	return rc;

@@ -72,11 +72,12 @@ session_monotonic(void)
 	return ts.tv_sec;
 }
 
-/* The slot of a token hash ("\x" and hex digits: the hex is already random). */
+/* The slot of a token hash ("\x" and 64 hex digits, already random):
+ * its last 8 digits. */
 static struct session_cache_slot *
 session_cache_slot(const char *hash)
 {
-	return &session_cache[strtoul(hash + 2 + 56, NULL, 16) % SESSION_CACHE_SLOTS];
+	return &session_cache[strtoul(hash + TOKEN_HASH_PARAM_LEN - 9, NULL, 16) % SESSION_CACHE_SLOTS];
 }
 
 /* Copies the live entry for hash into the request; false when there is none. */

@@ -30,7 +30,8 @@ void session_configure(bool secure_cookies, int ttl);
  */
 int session_authenticate(struct request *req);
 
-/* Empties the in-memory copies of sessions (at exit, for leak checkers). */
+/* Empties the in-memory copies of sessions (at exit, for leak checkers);
+ * only once the HTTP threads have stopped. */
 void session_cache_clear(void);
 
 /* True if the request carries the right CSRF token (form field csrf_token or X-CSRF-Token). */
