@@ -105,8 +105,15 @@ course_fill(struct request *req, struct tmpl_ctx *t, const struct course *c, boo
 		tmpl_set(t, "duration", course_duration(req->arena, c->duration_minutes));
 	tmpl_set_bool(t, "draft", !c->published);
 	tmpl_set_int(t, "nlessons", c->nlessons);
+	/* Lesson links are composed by the template from these two: no
+	 * formatting per lesson on a page of a hundred. */
+	tmpl_set_int(t, "course_id", c->id);
+	tmpl_set_bool(t, "links", links);
 	tmpl_setf(t, "structure", "%d %s, %d %s", c->nmodules, c->nmodules == 1 ? "modulo" : "moduli",
 		  c->nlessons, c->nlessons == 1 ? "lezione" : "lezioni");
+	int last_minutes = -1;	/* lessons of a course often share a duration */
+	const char *last_duration = NULL;
+
 	for (int i = 0; i < c->nmodules; i++) {
 		const struct course_module *m = &c->modules[i];
 		struct tmpl_ctx *mt = tmpl_list_add(t, "modules");
@@ -122,13 +129,15 @@ course_fill(struct request *req, struct tmpl_ctx *t, const struct course *c, boo
 			struct tmpl_ctx *lt = tmpl_list_add(mt, "lessons");
 			tmpl_set_int(lt, "id", l->id);
 			tmpl_set(lt, "title", l->title);
-			if (l->duration_minutes > 0)
-				tmpl_set(lt, "duration", course_duration(req->arena, l->duration_minutes));
+			if (l->duration_minutes > 0) {
+				if (l->duration_minutes != last_minutes) {
+					last_minutes = l->duration_minutes;
+					last_duration = course_duration(req->arena, last_minutes);
+				}
+				tmpl_set(lt, "duration", last_duration);
+			}
 			tmpl_set_bool(lt, "draft", !l->published);
 			tmpl_set_bool(lt, "completed", l->completed);
-			if (links)
-				tmpl_setf(lt, "url", "/corsi/%lld/lezioni/%lld", (long long)c->id,
-					  (long long)l->id);
 		}
 		/* Materials are for signed-in members only (links). */
 		for (int j = 0; links && j < m->nmaterials; j++) {
