@@ -722,7 +722,6 @@ http_start(const struct config *cfg, const struct router *router)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 	    MHD_OPTION_END);
 	if (http_daemon == NULL) {
 		log_warnx("cannot listen on %s", cfg->listen);

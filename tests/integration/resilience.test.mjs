@@ -279,3 +279,18 @@ describe('access log', () => {
     assert.ok(!s.log.join('').includes('\nfake-line'));
   });
 });
+
+describe('listening address', () => {
+  it('refuses to start a second portal on an address already served', async () => {
+    let err;
+    try {
+      s.run('serve');
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err, 'the second portal exits');
+    assert.notEqual(err.code, 'ETIMEDOUT', 'it did not start serving beside the first');
+    assert.match(String(err.stderr), /cannot listen/);
+    assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200, 'the first one still answers');
+  });
+});

@@ -75,7 +75,9 @@ async function startIn(dir, started, options) {
     PORTAL_VIEWS_DIR: ROOT,
     ...(options.env ?? {}),
   };
-  const run = (...args) => execFileSync(PORTAL, args, { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  // A command that hangs fails the test after a minute instead of stalling the run.
+  const run = (...args) => execFileSync(PORTAL, args,
+    { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 }).toString();
   run('migrate');
   run('seed-demo');
   const demo = {};
@@ -89,6 +91,13 @@ async function startIn(dir, started, options) {
   portal.stdout.on('data', (d) => log.push(d.toString()));
   portal.stderr.on('data', (d) => log.push(d.toString()));
   await waitFor(`${baseUrl}/healthz`);
+  // The answer must come from this portal: one that lost the port to
+  // another test's server exits, and that server would answer instead.
+  for (const until = Date.now() + 15000; !log.join('').includes(' listening on '); await sleep(50)) {
+    if (portal.exitCode !== null || Date.now() > until) {
+      throw new Error(`the portal did not start on ${baseUrl}:\n${log.join('').slice(-2000)}`);
+    }
+  }
 
   const stack = {
     dir, baseUrl, dbUrl, maildir, varDir, demo, env, log, portal,
