@@ -443,6 +443,31 @@ course_material_label(const char *kind)
 	return "Altro";
 }
 
+/* The members a module object has wherever the API shows one; the caller closes it. */
+static void
+course_module_json_open(struct json_writer *w, const struct course_module *m)
+{
+	json_obj_open(w, NULL);
+	json_int(w, "id", m->id);
+	json_int(w, "position", m->position);
+	json_str(w, "title", m->title);
+	json_str(w, "description", m->description);
+}
+
+/* A lesson of an outline (completed: by the user the outline was read for). */
+static void
+course_outline_lesson_json(struct json_writer *w, const struct course_lesson *l)
+{
+	json_obj_open(w, NULL);
+	json_int(w, "id", l->id);
+	json_int(w, "position", l->position);
+	json_str(w, "title", l->title);
+	json_int(w, "duration_minutes", l->duration_minutes);
+	json_bool(w, "published", l->published);
+	json_bool(w, "completed", l->completed);
+	json_obj_close(w);
+}
+
 /* Writes c under key; with detail, its modules and lessons (completed: by the caller). */
 void
 course_json(struct json_writer *w, const char *key, const struct course *c, bool detail)
@@ -461,23 +486,10 @@ course_json(struct json_writer *w, const char *key, const struct course *c, bool
 		json_arr_open(w, "modules");
 		for (int i = 0; i < c->nmodules; i++) {
 			const struct course_module *m = &c->modules[i];
-			json_obj_open(w, NULL);
-			json_int(w, "id", m->id);
-			json_int(w, "position", m->position);
-			json_str(w, "title", m->title);
-			json_str(w, "description", m->description);
+			course_module_json_open(w, m);
 			json_arr_open(w, "lessons");
-			for (int j = 0; j < m->nlessons; j++) {
-				const struct course_lesson *l = &m->lessons[j];
-				json_obj_open(w, NULL);
-				json_int(w, "id", l->id);
-				json_int(w, "position", l->position);
-				json_str(w, "title", l->title);
-				json_int(w, "duration_minutes", l->duration_minutes);
-				json_bool(w, "published", l->published);
-				json_bool(w, "completed", l->completed);
-				json_obj_close(w);
-			}
+			for (int j = 0; j < m->nlessons; j++)
+				course_outline_lesson_json(w, &m->lessons[j]);
 			json_arr_close(w);
 			if (c->materials) {
 				json_arr_open(w, "materials");
@@ -711,13 +723,8 @@ course_api_modules(struct request *req)
 	json_int(&w, "course_id", c->id);
 	json_arr_open(&w, "modules");
 	for (int i = 0; i < c->nmodules; i++) {
-		const struct course_module *m = &c->modules[i];
-		json_obj_open(&w, NULL);
-		json_int(&w, "id", m->id);
-		json_int(&w, "position", m->position);
-		json_str(&w, "title", m->title);
-		json_str(&w, "description", m->description);
-		json_int(&w, "lessons_count", m->nlessons);
+		course_module_json_open(&w, &c->modules[i]);
+		json_int(&w, "lessons_count", c->modules[i].nlessons);
 		json_obj_close(&w);
 	}
 	json_arr_close(&w);
@@ -752,17 +759,8 @@ course_api_module_lessons(struct request *req)
 	json_int(&w, "module_id", m->id);
 	json_int(&w, "course_id", cid);
 	json_arr_open(&w, "lessons");
-	for (int j = 0; j < m->nlessons; j++) {
-		const struct course_lesson *l = &m->lessons[j];
-		json_obj_open(&w, NULL);
-		json_int(&w, "id", l->id);
-		json_int(&w, "position", l->position);
-		json_str(&w, "title", l->title);
-		json_int(&w, "duration_minutes", l->duration_minutes);
-		json_bool(&w, "published", l->published);
-		json_bool(&w, "completed", l->completed);
-		json_obj_close(&w);
-	}
+	for (int j = 0; j < m->nlessons; j++)
+		course_outline_lesson_json(&w, &m->lessons[j]);
 	json_arr_close(&w);
 	json_obj_close(&w);
 	return response_json(req, 200);
