@@ -134,6 +134,11 @@ describe('who sees whose progress', () => {
     assert.equal((await co.get('/avanzamento?corso=abc')).status, 400);
     assert.equal((await co.get('/avanzamento.csv?ente=-1')).status, 400);
     assertApiError(await co.get('/api/v1/courses/1/progress?limit=100000'), 400);
+    assertApiError(await co.get('/api/v1/courses/1/progress?offset=-1'), 400);
+    assertApiError(await co.get('/api/v1/courses/1/progress?org=x'), 400);
+    for (const q of ['pagina=0', 'pagina=abc', 'pagina=99999999', 'classe=1.5', 'corso=%FF']) {
+      assert.equal((await co.get(`/avanzamento?${q}`)).status, 400, q);
+    }
   });
 });
 
@@ -222,6 +227,39 @@ describe('enrolment of many', () => {
     assert.equal(enrolled(c.id), '2');
   });
 
+  it('answers wrong types, unknown targets and broken text with 4xx, enrolling nobody', async () => {
+    const c = course();
+    const o = org();
+    const p = person(o);
+    const post = (body) => api(coApi, 'POST', `/api/v1/courses/${c.id}/enrolments`, body);
+    for (const body of [{ organisation_id: String(o) }, { organisation_id: 1.5 }, { organisation_id: -3 },
+      { organisation_id: Number(o), include_suborganisations: 'sì' }, { emails: [1, 2] },
+      { emails: [p.email, null] }, { emails: { a: p.email } }, { emails: [`${p.email}\nx@y.it`] }]) {
+      assertApiError(await post(body), 400);
+    }
+    assertApiError(await api(coApi, 'POST', '/api/v1/courses/999999999/enrolments', { organisation_id: Number(o) }), 404);
+    const form = (path, fields) => fm.submit(`/gestione/corsi/${c.id}/iscrizioni`, path, fields);
+    let r = await form(`/gestione/corsi/${c.id}/iscrizioni/ente`, { ente: '999999999' });
+    assert.equal(r.status, 400);
+    assert.match(r.text, /Scegli un ente dall&#39;elenco|Scegli un ente dall'elenco/);
+    r = await form(`/gestione/corsi/${c.id}/iscrizioni/ente`, { ente: 'abc' });
+    assert.equal(r.status, 400);
+    r = await fm.request('POST', `/gestione/corsi/${c.id}/iscrizioni/elenco`,
+      { form: { csrf_token: await fm.csrf(`/gestione/corsi/${c.id}/iscrizioni`), emails: '\uFFFD' } });
+    assert.equal(r.status, 400, 'an address that is no address');
+    // Bytes that are not UTF-8 never reach the handler.
+    const raw = await fetch(`${s.baseUrl}/gestione/corsi/${c.id}/iscrizioni/elenco`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: fm.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf_token=${await fm.csrf(`/gestione/corsi/${c.id}/iscrizioni`)}&emails=%FF%FE${encodeURIComponent(p.email)}`,
+    });
+    assert.equal(raw.status, 400);
+    const missing = await fm.request('POST', `/gestione/corsi/999999999/iscrizioni/ente`,
+      { form: { csrf_token: await fm.csrf(`/gestione/corsi/${c.id}/iscrizioni`), ente: o } });
+    assert.equal(missing.status, 404);
+    assert.equal(enrolled(c.id), '0');
+  });
+
   it('lets only staff enrol others, with a CSRF token', async () => {
     const c = course();
     const o = org();
@@ -230,6 +268,10 @@ describe('enrolment of many', () => {
     assert.equal((await op.get(`/gestione/corsi/${c.id}/iscrizioni`)).status, 403);
     const r = await fm.request('POST', `/gestione/corsi/${c.id}/iscrizioni/ente`, { form: { ente: o } });
     assert.equal(r.status, 403, 'no CSRF token');
+    const l = await fm.request('POST', `/gestione/corsi/${c.id}/iscrizioni/elenco`, { form: { emails: s.demo.tutor.email } });
+    assert.equal(l.status, 403, 'no CSRF token on the list form');
+    const noHeader = await coApi.request('POST', `/api/v1/courses/${c.id}/enrolments`, { json: { organisation_id: Number(o) } });
+    assertApiError(noHeader, 403);
     assert.equal(enrolled(c.id), '0');
   });
 
