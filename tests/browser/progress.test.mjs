@@ -44,7 +44,9 @@ test('progress and enrolment pages: accessible and working', { timeout: 300_000 
     // ---- a trainer enrols an organisation, then a list with a typo.
     const fm = await b.page('formatore');
     await b.login(fm, s.demo.formatore);
-    await b.go(fm, `/gestione/corsi/${demo}/iscrizioni`);
+    await b.go(fm, `/gestione/corsi/${demo}`);
+    await fm.getByRole('link', { name: 'Iscrizioni', exact: true }).click();
+    await fm.waitForURL(`**/gestione/corsi/${demo}/iscrizioni`);
     await b.check(fm, 'iscrizioni');
     await fm.selectOption('#f-ente', { label: 'Comune di Orvieto' });
     await b.submit(fm, fm.getByRole('button', { name: "Iscrivi l'ente" }), 200, 'enrol an organisation');
