@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 BUILD   := build
 
-PKGS    := libmicrohttpd libsodium libpq libcurl libmagic libmarkdown
+PKGS    := libmicrohttpd libsodium libpq libcurl libmagic libmarkdown cairo libqrencode
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
            -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare -Wformat-security
 ifeq ($(DEVELOPER),1)
@@ -24,18 +24,18 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/mail_db.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
-	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
 	courses/cohort.c courses/cohort_db.c courses/ical.c courses/progress.c courses/progress_db.c \
-	courses/enrol.c courses/enrol_db.c
+	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/certificate_pdf.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf
 
 all: $(BUILD)/portal assets
 
@@ -69,7 +69,7 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(COURSES_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o,$(filter %.o,$^)) -o $@ \
+	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o,$(filter %.o,$^)) -o $@ \
 		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS))
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)

@@ -21,6 +21,7 @@
 #include "course_edit.h"
 #include "enrol.h"
 #include "progress.h"
+#include "quiz.h"
 #include "internal.h"
 #include "db.h"
 #include "html.h"
@@ -223,6 +224,8 @@ course_page(struct request *req)
 			}
 		}
 		tmpl_set_bool(ctx, "finished", c->nlessons > 0 && c->ncompleted == c->nlessons);
+		if (quiz_course_fill(req, ctx, c->id) == -1)
+			return 500;
 	}
 	return response_page(req, 200, "courses/course", ctx);
 }
@@ -910,6 +913,7 @@ courses_register(struct router *r, const struct config *cfg)
 	cohort_register(r);
 	enrol_register(r);
 	progress_register(r, cfg);
+	quiz_register(r);
 }
 
 void

@@ -19,6 +19,9 @@
 #include "db.h"
 #include "log.h"
 #include "md.h"
+#include "quiz_db.h"
+#include "grade.h"
+#include "json.h"
 #include "seed.h"
 #include "valid.h"
 #include "video.h"
@@ -279,6 +282,149 @@ out:
 	return rc;
 }
 
+/* md_render() of text, in the arena; NULL (logged) if it fails. */
+static const char *
+seed_md(struct arena *a, const char *text)
+{
+	struct buf html;
+	const char *out = NULL;
+
+	buf_init(&html, 0);
+	if (md_render(text, strlen(text), &html) == 0)
+		out = arena_strdup(a, html.data);
+	buf_release(&html);
+	return out;
+}
+
+/* The string member key of obj, or NULL (logged against path). */
+static const char *
+seed_json_str(const char *path, const struct json_value *obj, const char *key)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	if (v == NULL || v->type != JSON_STRING) {
+		log_warnx("%s: \"%s\" must be a string", path, key);
+		return NULL;
+	}
+	return v->str;
+}
+
+/* The integer member key of obj in [min, max], or -1 (logged against path). */
+static long long
+seed_json_int(const char *path, const struct json_value *obj, const char *key, long long min,
+	      long long max)
+{
+	long long n;
+
+	if (json_get_int(json_get(obj, key), &n) == -1 || n < min || n > max) {
+		log_warnx("%s: \"%s\" must be an integer from %lld to %lld", path, key, min, max);
+		return -1;
+	}
+	return n;
+}
+
+/* Stores one question of a demo bank (see courses/demo/.../quiz.json) under module_id. */
+static int
+seed_question(struct db *db, struct arena *a, const char *path, int64_t module_id,
+	      const struct json_value *q)
+{
+	const char *category = seed_json_str(path, q, "category"), *kind_name = seed_json_str(path, q, "kind"),
+		   *text = seed_json_str(path, q, "text"), *feedback = seed_json_str(path, q, "feedback"),
+		   *text_html, *feedback_html, *err = NULL;
+	long long points = seed_json_int(path, q, "points", 1, 100);
+	struct grade_question key;
+	enum grade_kind kind;
+	struct json_writer w;
+	struct buf spec;
+	int64_t category_id;
+	int rc = -1;
+
+	if (category == NULL || kind_name == NULL || text == NULL || feedback == NULL || points < 0)
+		return -1;
+	if (grade_kind_parse(kind_name, &kind) == -1 ||
+	    grade_question_parse(a, kind, json_get(q, "spec"), &key, &err) == -1) {
+		log_warnx("%s: question \"%.40s\": %s", path, text, err ? err : "unknown kind");
+		return -1;
+	}
+	if ((text_html = seed_md(a, text)) == NULL || (feedback_html = seed_md(a, feedback)) == NULL)
+		return -1;
+	buf_init(&spec, 0);
+	json_writer_init(&w, &spec);
+	grade_question_json(&w, NULL, &key);
+	if ((category_id = quiz_db_category(db, module_id, category)) > 0 &&
+	    quiz_db_question_create(db, category_id, kind, text, text_html, feedback, feedback_html,
+				    (int)points, spec.data) > 0)
+		rc = 0;
+	buf_release(&spec);
+	return rc;
+}
+
+/*
+ * The module's final test from dir/quiz.json, if there is one: its bank,
+ * its settings and its draws per category.  Published, reviewable at once.
+ */
+static int
+seed_quiz(struct db *db, struct arena *a, const char *dir, int64_t module_id)
+{
+	const char *path = arena_printf(a, "%s/quiz.json", dir), *err = NULL;
+	const struct json_value *root, *questions, *draws;
+	struct quiz_settings s;
+	struct stat st;
+	struct buf b;
+	long long limit;
+	int64_t quiz_id;
+	int rc = -1;
+
+	if (stat(path, &st) == -1 && errno == ENOENT)
+		return 0;
+	buf_init(&b, SEED_FILE_MAX);
+	if (buf_read_file(&b, path) == -1) {
+		log_warn("seed: \"%s\"", path);
+		goto out;
+	}
+	if ((root = json_parse(a, b.data, b.len, &err)) == NULL) {
+		log_warnx("%s: %s", path, err);
+		goto out;
+	}
+	questions = json_get(root, "questions");
+	draws = json_get(root, "draw");
+	if (questions == NULL || questions->type != JSON_ARRAY || draws == NULL || draws->type != JSON_ARRAY) {
+		log_warnx("%s: \"questions\" and \"draw\" must be arrays", path);
+		goto out;
+	}
+	for (const struct json_value *q = questions->child; q != NULL; q = q->next)
+		if (seed_question(db, a, path, module_id, q) == -1)
+			goto out;
+	memset(&s, 0, sizeof(s));
+	if ((s.title = seed_json_str(path, root, "title")) == NULL ||
+	    (s.pass_percent = (int)seed_json_int(path, root, "pass_percent", 0, 100)) < 0 ||
+	    (s.attempts_allowed = (int)seed_json_int(path, root, "attempts_allowed", 0, 100)) < 0 ||
+	    (limit = seed_json_int(path, root, "time_limit_minutes", 0, 10080)) < 0)
+		goto out;
+	s.intro_md = s.intro_html = "";
+	s.time_limit_seconds = (int)limit * 60;
+	s.grading = GRADE_HIGHEST;
+	s.shuffle_questions = s.shuffle_choices = true;
+	s.review[QUIZ_REVIEW_ANSWERS] = s.review[QUIZ_REVIEW_CORRECTNESS] =
+		s.review[QUIZ_REVIEW_FEEDBACK] = s.review[QUIZ_REVIEW_RIGHT_ANSWERS] = QUIZ_REVIEW_IMMEDIATELY;
+	s.published = true;
+	if ((quiz_id = quiz_db_create_final(db, module_id, &s)) < 0)
+		goto out;
+	for (const struct json_value *d = draws->child; d != NULL; d = d->next) {
+		const char *name = seed_json_str(path, d, "category");
+		long long count = seed_json_int(path, d, "count", 1, 100);
+		int64_t category_id;
+
+		if (name == NULL || count < 0 || (category_id = quiz_db_category(db, module_id, name)) < 0 ||
+		    quiz_db_draw_category(db, quiz_id, category_id, (int)count) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&b);
+	return rc;
+}
+
 /* Stores one module folder (module.md and its lessons) at position. */
 static int
 seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, int position,
@@ -301,7 +447,7 @@ seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, 
 	for (int i = 0; i < n; i++)
 		if (seed_lesson(db, a, lessons[i], module_id, i + 1, minutes) == -1)
 			return -1;
-	return 0;
+	return seed_quiz(db, a, dir, module_id);
 }
 
 #define SEED_COHORT "Classe pilota – Roma Capitale"

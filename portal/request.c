@@ -143,6 +143,38 @@ request_raw_value(const struct request *req, const struct field *f, int path_ind
 	return NULL;
 }
 
+/*
+ * The values of a FIELD_MULTI form field after the first (first_raw, as
+ * request_raw_value() found it), each validated and linked after first.
+ * Returns 1 if one is invalid (its message in *msg), else 0.
+ */
+static int
+request_validate_more(struct request *req, const struct field *f, const char *first_raw,
+		      struct field_value *first, const char **msg)
+{
+	struct field_value *last = first;
+	bool seen_first = false;
+
+	if (f->source == FIELD_PATH || (req->route->flags & ROUTE_API))
+		return 0;
+	for (const struct http_param *p = http_params(req); p != NULL; p = p->next) {
+		struct field_value *v;
+
+		if ((int)f->source != p->source || strcmp(p->name, f->name) != 0)
+			continue;
+		if (!seen_first && p->value == first_raw) {
+			seen_first = true;
+			continue;
+		}
+		v = arena_calloc(req->arena, 1, sizeof(*v));
+		if (valid_field(f, p->value, p->len, req->arena, v, msg) == -1)
+			return 1;
+		last->next = v;
+		last = v;
+	}
+	return 0;
+}
+
 /* Validates the route's fields; returns the number of invalid ones. */
 static int
 request_validate(struct request *req)
@@ -167,6 +199,9 @@ request_validate(struct request *req)
 		} else if (valid_field(f, raw, len, req->arena, &req->fields[i],
 				       &req->field_errors[i]) == -1) {
 			req->nerrors++;
+		} else if ((f->flags & FIELD_MULTI) && raw != NULL) {
+			req->nerrors += request_validate_more(req, f, raw, &req->fields[i],
+							      &req->field_errors[i]);
 		}
 	}
 	return req->nerrors;

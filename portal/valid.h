@@ -62,6 +62,8 @@ enum field_source { FIELD_QUERY, FIELD_BODY, FIELD_PATH };
 #define FIELD_REQUIRED	0x1u	/* missing or empty is an error */
 #define FIELD_MULTILINE	0x2u	/* TEXT may hold line breaks (normalised to "\n") */
 #define FIELD_RAW	0x4u	/* keep surrounding whitespace (passwords) */
+#define FIELD_MULTI	0x8u	/* form fields only: may be repeated (checkboxes); each value is
+				 * validated and the values are linked by next, in the order sent */
 
 /* One declared parameter; tables of these are static const. */
 struct field {
@@ -85,6 +87,7 @@ struct field_value {
 	size_t len;
 	long long num;
 	bool present;
+	const struct field_value *next;	/* FIELD_MULTI: the next value sent, or NULL */
 };
 
 /*

@@ -22,7 +22,7 @@ done
 
 pkgs=(libmicrohttpd-dev libmarkdown2-dev libsodium-dev libmagic-dev libpq-dev
 	postgresql libcurl4-openssl-dev libcmocka-dev libcairo2-dev libqrencode-dev
-	python3-aiosmtpd wrk pkg-config poppler-utils)
+	python3-aiosmtpd wrk pkg-config poppler-utils fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
 	pkgs+=(chromium)
 fi

@@ -1,0 +1,42 @@
+/*
+ * quiz.h - the final tests of modules: the learner's pages and API.
+ *
+ * An attempt lives on the server (courses/sql/0008_quizzes.sql): starting
+ * draws and orders its questions once, each answer is saved as it is
+ * given (the question pages, or PUT /api/v1/attempts/{id}/answers/{q}),
+ * and submitting grades it once, however many times it is sent.  The
+ * deadline is the database's clock: a save after it is refused, and an
+ * attempt left open past it is graded, with what was saved, the next time
+ * anyone opens it or its quiz.  Attempts are visible to their learner
+ * only (404 to anyone else).  Right answers, correctness and feedback
+ * reach the browser only when the quiz's review settings allow.
+ *
+ * Pages: /test/{quiz} (the test, the learner's attempts and grade),
+ * POST /test/{quiz}/tentativi (start or resume), /tentativi/{id} (summary
+ * while open, review once submitted), /tentativi/{id}/domande/{n} (one
+ * question; POST saves it), POST /tentativi/{id}/consegna.
+ * API: GET /api/v1/modules/{id}/quiz, POST /api/v1/quizzes/{id}/attempts,
+ * GET /api/v1/attempts/{id}, PUT /api/v1/attempts/{id}/answers/{question},
+ * POST /api/v1/attempts/{id}/submit.
+ */
+#ifndef COURSES_QUIZ_H
+#define COURSES_QUIZ_H
+
+#include "compat.h"
+
+struct router;
+struct tmpl_ctx;
+struct request;
+
+/* Adds the quiz routes to r (static tables). */
+void quiz_register(struct router *r);
+
+/*
+ * Sets "tests" in ctx, the course page's list of module tests for req's
+ * user (module position and title, url, state text), when course_id has
+ * published ones, and "tests_passed" when they are all passed.
+ * Returns 0, or -1 on a database error.
+ */
+int quiz_course_fill(struct request *req, struct tmpl_ctx *ctx, int64_t course_id);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * quiz_db.c - the SQL of quizzes and attempts (see quiz_db.h).
+ */
+#include "compat.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "quiz_db.h"
+
+/* A timestamp as ISO 8601 in UTC, NULL staying NULL. */
+#define QUIZ_ISO(t) "to_char((" t ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char *const quiz_review_names[] = { "immediately", "after_close", "never", NULL };
+
+const char *
+quiz_db_review_name(enum quiz_review_when w)
+{
+	return quiz_review_names[w];
+}
+
+int
+quiz_db_review_parse(const char *name, enum quiz_review_when *out)
+{
+	for (int i = 0; quiz_review_names[i] != NULL; i++)
+		if (strcmp(name, quiz_review_names[i]) == 0) {
+			*out = (enum quiz_review_when)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* A float column; PostgreSQL writes them exactly (extra_float_digits 1). */
+static double
+quiz_db_double(const struct db_res *res, int row, int col)
+{
+	const char *v = db_get(res, row, col);
+
+	return v != NULL ? strtod(v, NULL) : 0;
+}
+
+/*
+ * The quiz and the standing of user $2 (0 for none); $3: drafts.  The
+ * WHERE clause is added by the two statements below.
+ */
+#define QUIZ_SQL(where) \
+	"SELECT z.id, z.course_id, coalesce(z.module_id, 0), c.title, coalesce(m.title, ''), " \
+	"       coalesce(m.position, 0), c.published, z.published, z.title, z.intro_html, " \
+	"       z.pass_percent, coalesce(z.time_limit_seconds, 0), z.attempts_allowed, " \
+	"       z.min_delay_seconds, z.grading, z.shuffle_questions, z.shuffle_choices, " \
+	"       z.review_answers, z.review_correctness, z.review_feedback, z.review_right_answers, " \
+	"       " QUIZ_ISO("z.opens_at") ", " QUIZ_ISO("z.closes_at") ", " \
+	"       coalesce(z.opens_at > now(), false), coalesce(z.closes_at <= now(), false), " \
+	"       (SELECT coalesce(sum(d.count), 0) FROM quiz_draws d WHERE d.quiz_id = z.id), " \
+	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = z.course_id), " \
+	"       (SELECT count(*) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $2), " \
+	"       coalesce(o.id, 0), coalesce(o.deadline < now(), false), " \
+	"       coalesce(ceil(extract(epoch FROM l.last + make_interval(secs => z.min_delay_seconds) " \
+	"                                        - now()))::int, 0), " \
+	"       g.grade IS NOT NULL, coalesce(g.grade, 0), coalesce(g.passed, false) " \
+	"FROM quizzes z JOIN courses c ON c.id = z.course_id " \
+	"LEFT JOIN modules m ON m.id = z.module_id " \
+	"LEFT JOIN quiz_attempts o ON o.quiz_id = z.id AND o.user_id = $2 AND o.submitted_at IS NULL " \
+	"LEFT JOIN LATERAL (SELECT max(a.submitted_at) AS last FROM quiz_attempts a " \
+	"                   WHERE a.quiz_id = z.id AND a.user_id = $2) l ON true " \
+	"LEFT JOIN quiz_grades g ON g.quiz_id = z.id AND g.user_id = $2 " \
+	"WHERE " where " AND ((c.published AND z.published) OR $3)"
+
+static const struct db_stmt quiz_by_module = {
+	"quiz_by_module", QUIZ_SQL("z.module_id = $1"), 3
+};
+
+static const struct db_stmt quiz_by_id = {
+	"quiz_by_id", QUIZ_SQL("z.id = $1"), 3
+};
+
+static int
+quiz_db_read(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t id,
+	     int64_t user_id, bool drafts, struct quiz *q, struct quiz_standing *st, bool *found)
+{
+	char ids[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(ids, id), db_int_param(uid, user_id),
+				 drafts ? "true" : "false" };
+	struct db_res *res = db_query(db, a, stmt, params);
+	int wait;
+
+	if (res == NULL)
+		return -1;
+	memset(q, 0, sizeof(*q));
+	if (st != NULL)
+		memset(st, 0, sizeof(*st));
+	if ((*found = res->nrows > 0) == false)
+		return 0;
+	q->id = db_get_int(res, 0, 0);
+	q->course_id = db_get_int(res, 0, 1);
+	q->module_id = db_get_int(res, 0, 2);
+	q->course_title = db_get(res, 0, 3);
+	q->module_title = db_get(res, 0, 4);
+	q->module_position = (int)db_get_int(res, 0, 5);
+	q->course_published = db_get_bool(res, 0, 6);
+	q->published = db_get_bool(res, 0, 7);
+	q->title = db_get(res, 0, 8);
+	q->intro_html = db_get(res, 0, 9);
+	q->pass_percent = (int)db_get_int(res, 0, 10);
+	q->time_limit_seconds = (int)db_get_int(res, 0, 11);
+	q->attempts_allowed = (int)db_get_int(res, 0, 12);
+	q->min_delay_seconds = (int)db_get_int(res, 0, 13);
+	q->shuffle_questions = db_get_bool(res, 0, 15);
+	q->shuffle_choices = db_get_bool(res, 0, 16);
+	if (grade_method_parse(db_get(res, 0, 14), &q->grading) == -1)
+		goto bad;
+	for (int i = 0; i < QUIZ_REVIEW_PARTS; i++)
+		if (quiz_db_review_parse(db_get(res, 0, 17 + i), &q->review[i]) == -1)
+			goto bad;
+	q->opens_at = db_get(res, 0, 21);
+	q->closes_at = db_get(res, 0, 22);
+	q->not_yet_open = db_get_bool(res, 0, 23);
+	q->closed = db_get_bool(res, 0, 24);
+	q->nquestions = (int)db_get_int(res, 0, 25);
+	if (st != NULL) {
+		st->enrolled = db_get_bool(res, 0, 26);
+		st->attempts = (int)db_get_int(res, 0, 27);
+		st->open_attempt = db_get_int(res, 0, 28);
+		st->open_overdue = db_get_bool(res, 0, 29);
+		wait = (int)db_get_int(res, 0, 30);
+		st->wait_seconds = wait > 0 ? wait : 0;
+		st->graded = db_get_bool(res, 0, 31);
+		st->grade = quiz_db_double(res, 0, 32);
+		st->passed = db_get_bool(res, 0, 33);
+	}
+	return 0;
+bad:
+	log_warnx("quiz %lld: unknown grading or review setting", (long long)q->id);
+	return -1;
+}
+
+int
+quiz_db_for_module(struct db *db, struct arena *a, int64_t module_id, int64_t user_id,
+		   bool drafts, struct quiz *out, struct quiz_standing *standing, bool *found)
+{
+	return quiz_db_read(db, a, &quiz_by_module, module_id, user_id, drafts, out, standing, found);
+}
+
+int
+quiz_db_get(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id, bool drafts,
+	    struct quiz *out, struct quiz_standing *standing, bool *found)
+{
+	return quiz_db_read(db, a, &quiz_by_id, quiz_id, user_id, drafts, out, standing, found);
+}
+
+static const struct db_stmt quiz_lock_enrolment = {
+	"quiz_lock_enrolment",
+	"SELECT id FROM enrolments WHERE user_id = $1 AND course_id = $2 FOR UPDATE", 2
+};
+
+int
+quiz_db_lock_enrolment(struct db *db, int64_t user_id, int64_t course_id, bool *enrolled)
+{
+	char uid[DB_INT_LEN], cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(cid, course_id) };
+	int64_t id = db_query_int(db, &quiz_lock_enrolment, params);
+
+	*enrolled = id > 0;
+	return id < 0 ? -1 : 0;
+}
+
+static const struct db_stmt quiz_attempt_insert = {
+	"quiz_attempt_insert",
+	"INSERT INTO quiz_attempts (quiz_id, user_id, number, deadline) "
+	"SELECT z.id, $2, $3, CASE WHEN z.time_limit_seconds IS NULL THEN z.closes_at "
+	"       ELSE least(now() + make_interval(secs => z.time_limit_seconds), z.closes_at) END "
+	"FROM quizzes z WHERE z.id = $1 RETURNING id", 3
+};
+
+/*
+ * $1 attempt, $2 quiz, $3 shuffle questions, $4 shuffle choices.  Random
+ * draws leave out the quiz's fixed questions, so no question comes twice.
+ * A matching question's options are its distinct match texts, each named
+ * by the first pair that has it (courses/grade.h).
+ */
+static const struct db_stmt quiz_attempt_draw = {
+	"quiz_attempt_draw",
+	"INSERT INTO attempt_questions (attempt_id, question_id, position, item_order) "
+	"SELECT $1, q.id, row_number() OVER (ORDER BY CASE WHEN $3 THEN random() END, p.dpos, p.qpos), "
+	"       CASE WHEN NOT $4 THEN '{}'::int[] "
+	"            WHEN q.kind IN ('single', 'multiple') THEN ARRAY(SELECT i::int FROM "
+	"                 generate_series(1, jsonb_array_length(q.spec->'choices')) i ORDER BY random()) "
+	"            WHEN q.kind = 'matching' THEN ARRAY(SELECT min(i)::int FROM "
+	"                 jsonb_array_elements(q.spec->'pairs') WITH ORDINALITY e(p, i) "
+	"                 GROUP BY p->>'match' ORDER BY random()) "
+	"            ELSE '{}'::int[] END "
+	"FROM (SELECT d.position AS dpos, r.id AS qid, r.rn AS qpos FROM quiz_draws d "
+	"      CROSS JOIN LATERAL (SELECT q.id, row_number() OVER () AS rn FROM "
+	"          (SELECT q.id FROM questions q WHERE q.category_id = d.category_id AND NOT q.retired "
+	"             AND q.id NOT IN (SELECT f.question_id FROM quiz_draws f "
+	"                              WHERE f.quiz_id = $2 AND f.question_id IS NOT NULL) "
+	"           ORDER BY random() LIMIT d.count) q) r "
+	"      WHERE d.quiz_id = $2 AND d.category_id IS NOT NULL "
+	"      UNION ALL "
+	"      SELECT d.position, d.question_id, 1 FROM quiz_draws d "
+	"      WHERE d.quiz_id = $2 AND d.question_id IS NOT NULL) p "
+	"JOIN questions q ON q.id = p.qid", 4
+};
+
+int64_t
+quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int number,
+		       int *drawn)
+{
+	char qid[DB_INT_LEN], uid[DB_INT_LEN], num[DB_INT_LEN], aid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, q->id), db_int_param(uid, user_id),
+				 db_int_param(num, number) };
+	int64_t id, n;
+
+	*drawn = 0;
+	if ((id = db_query_int(db, &quiz_attempt_insert, params)) <= 0)
+		return -1;
+	const char *draw[] = { db_int_param(aid, id), qid, q->shuffle_questions ? "true" : "false",
+			       q->shuffle_choices ? "true" : "false" };
+	if ((n = db_exec(db, &quiz_attempt_draw, draw)) < 0)
+		return -1;
+	*drawn = (int)n;
+	return id;
+}
+
+#define QUIZ_ATTEMPT_SQL \
+	"SELECT a.id, a.quiz_id, a.user_id, a.number, " QUIZ_ISO("a.started_at") ", " \
+	"       " QUIZ_ISO("a.deadline") ", " \
+	"       CASE WHEN a.submitted_at IS NULL " \
+	"            THEN coalesce(greatest(0, floor(extract(epoch FROM a.deadline - now())))::int, 0) " \
+	"            ELSE 0 END, " \
+	"       a.submitted_at IS NULL AND coalesce(a.deadline < now(), false), " \
+	"       " QUIZ_ISO("a.submitted_at") ", coalesce(a.score, 0), coalesce(a.passed, false) " \
+	"FROM quiz_attempts a WHERE a.id = $1"
+
+static const struct db_stmt quiz_attempt_head = {
+	"quiz_attempt_head", QUIZ_ATTEMPT_SQL, 1
+};
+
+static const struct db_stmt quiz_attempt_head_lock = {
+	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL " FOR UPDATE", 1
+};
+
+static const struct db_stmt quiz_attempt_items = {
+	"quiz_attempt_items",
+	"SELECT aq.question_id, aq.position, q.kind, q.text_html, q.feedback_html, q.points, "
+	"       q.spec::text, array_to_string(aq.item_order, ','), aq.answer::text, "
+	"       " QUIZ_ISO("aq.answered_at") ", aq.score "
+	"FROM attempt_questions aq JOIN questions q ON q.id = aq.question_id "
+	"WHERE aq.attempt_id = $1 ORDER BY aq.position", 1
+};
+
+/* Parses stored JSON text: a key (answer NULL) or an answer to key. */
+static int
+quiz_db_json(struct arena *a, const char *text, enum grade_kind kind, struct grade_question *key,
+	     struct grade_answer *answer)
+{
+	const char *err = NULL;
+	const struct json_value *v = json_parse(a, text, strlen(text), &err);
+
+	if (v == NULL)
+		return -1;
+	if (answer == NULL)
+		return grade_question_parse(a, kind, v, key, &err);
+	return grade_answer_parse(a, key, v, answer, &err);
+}
+
+/* "3,1,2" into it->order. */
+static int
+quiz_db_order(const char *text, struct quiz_item *it)
+{
+	const char *p = text;
+
+	it->norder = 0;
+	while (*p != '\0') {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p || v < 1 || v > GRADE_ITEMS_MAX || it->norder == GRADE_ITEMS_MAX)
+			return -1;
+		it->order[it->norder++] = (int)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int
+quiz_db_items(struct db *db, struct arena *a, struct quiz_attempt *out)
+{
+	char aid[DB_INT_LEN];
+	const char *params[] = { db_int_param(aid, out->id) };
+	struct db_res *res = db_query(db, a, &quiz_attempt_items, params);
+
+	if (res == NULL)
+		return -1;
+	out->nitems = res->nrows;
+	out->items = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->items));
+	for (int i = 0; i < res->nrows; i++) {
+		struct quiz_item *it = &out->items[i];
+
+		it->question_id = db_get_int(res, i, 0);
+		it->position = (int)db_get_int(res, i, 1);
+		it->text_html = db_get(res, i, 3);
+		it->feedback_html = db_get(res, i, 4);
+		it->points = (int)db_get_int(res, i, 5);
+		if (grade_kind_parse(db_get(res, i, 2), &it->kind) == -1 ||
+		    quiz_db_json(a, db_get(res, i, 6), it->kind, &it->key, NULL) == -1 ||
+		    quiz_db_order(db_get(res, i, 7), it) == -1)
+			goto bad;
+		if ((it->answered = db_get(res, i, 8) != NULL) &&
+		    quiz_db_json(a, db_get(res, i, 8), it->kind, &it->key, &it->answer) == -1)
+			goto bad;
+		it->answered_at = db_get(res, i, 9);
+		if ((it->scored = db_get(res, i, 10) != NULL))
+			it->score = quiz_db_double(res, i, 10);
+	}
+	return 0;
+bad:
+	log_warnx("attempt %lld: a stored question or answer does not parse", (long long)out->id);
+	return -1;
+}
+
+static int
+quiz_db_attempt_read(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t attempt_id,
+		     struct quiz_attempt *out, bool *found)
+{
+	char aid[DB_INT_LEN];
+	const char *params[] = { db_int_param(aid, attempt_id) };
+	struct db_res *res = db_query(db, a, stmt, params);
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		return -1;
+	if ((*found = res->nrows > 0) == false)
+		return 0;
+	out->id = db_get_int(res, 0, 0);
+	out->quiz_id = db_get_int(res, 0, 1);
+	out->user_id = db_get_int(res, 0, 2);
+	out->number = (int)db_get_int(res, 0, 3);
+	out->started_at = db_get(res, 0, 4);
+	out->deadline = db_get(res, 0, 5);
+	out->seconds_left = (int)db_get_int(res, 0, 6);
+	out->overdue = db_get_bool(res, 0, 7);
+	out->submitted_at = db_get(res, 0, 8);
+	out->score = quiz_db_double(res, 0, 9);
+	out->passed = db_get_bool(res, 0, 10);
+	return quiz_db_items(db, a, out);
+}
+
+int
+quiz_db_attempt(struct db *db, struct arena *a, int64_t attempt_id, struct quiz_attempt *out,
+		bool *found)
+{
+	return quiz_db_attempt_read(db, a, &quiz_attempt_head, attempt_id, out, found);
+}
+
+int
+quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id, struct quiz_attempt *out,
+		     bool *found)
+{
+	return quiz_db_attempt_read(db, a, &quiz_attempt_head_lock, attempt_id, out, found);
+}
+
+/*
+ * FOR SHARE waits for a submission holding the attempt FOR UPDATE and
+ * then sees its submitted_at, so the save is refused rather than lost.
+ */
+static const struct db_stmt quiz_answer_save = {
+	"quiz_answer_save",
+	"WITH a AS (SELECT id FROM quiz_attempts WHERE id = $1 AND submitted_at IS NULL "
+	"           AND (deadline IS NULL OR deadline >= now()) FOR SHARE) "
+	"UPDATE attempt_questions SET answer = $3::jsonb, "
+	"       answered_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END "
+	"WHERE attempt_id = (SELECT id FROM a) AND question_id = $2", 3
+};
+
+int
+quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, const char *answer_json,
+		    enum quiz_save *result)
+{
+	char aid[DB_INT_LEN], qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(aid, attempt_id), db_int_param(qid, question_id),
+				 answer_json };
+	int64_t n = db_exec(db, &quiz_answer_save, params);
+
+	if (n < 0)
+		return -1;
+	*result = n > 0 ? QUIZ_SAVED : QUIZ_SAVE_CLOSED;
+	return 0;
+}
+
+static const struct db_stmt quiz_attempt_store = {
+	"quiz_attempt_store",
+	"WITH s AS (UPDATE attempt_questions aq SET score = x.score "
+	"           FROM unnest($2::bigint[], $3::float8[]) x (qid, score) "
+	"           WHERE aq.attempt_id = $1 AND aq.question_id = x.qid) "
+	"UPDATE quiz_attempts SET score = $4, passed = $5, submitted_at = coalesce(submitted_at, now()) "
+	"WHERE id = $1", 5
+};
+
+int
+quiz_db_attempt_grade(struct db *db, const struct quiz_attempt *a, const double *scores,
+		      double score, bool passed)
+{
+	char aid[DB_INT_LEN], total[32];
+	struct buf ids, values;
+	int rc = -1;
+
+	buf_init(&ids, 0);
+	buf_init(&values, 0);
+	buf_addch(&ids, '{');
+	buf_addch(&values, '{');
+	for (int i = 0; i < a->nitems; i++) {
+		buf_printf(&ids, "%s%lld", i > 0 ? "," : "", (long long)a->items[i].question_id);
+		buf_printf(&values, "%s%.17g", i > 0 ? "," : "", scores[i]);
+	}
+	buf_addch(&ids, '}');
+	buf_addch(&values, '}');
+	snprintf(total, sizeof(total), "%.17g", score);
+	const char *params[] = { db_int_param(aid, a->id), ids.data, values.data, total,
+				 passed ? "true" : "false" };
+	if (ids.err || values.err)
+		goto out;
+	rc = db_exec(db, &quiz_attempt_store, params) == 1 ? 0 : -1;
+out:
+	buf_release(&ids);
+	buf_release(&values);
+	return rc;
+}
+
+static const struct db_stmt quiz_scores = {
+	"quiz_scores",
+	"SELECT score FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2 "
+	"AND submitted_at IS NOT NULL ORDER BY number", 2
+};
+
+int
+quiz_db_scores(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id, double **scores,
+	       int *n)
+{
+	char qid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(uid, user_id) };
+	struct db_res *res = db_query(db, a, &quiz_scores, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*scores = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**scores));
+	for (int i = 0; i < res->nrows; i++)
+		(*scores)[i] = quiz_db_double(res, i, 0);
+	return 0;
+}
+
+/*
+ * The grade, then the course: the grade written by the CTE is not visible
+ * to the outer statement, so this quiz counts through $4 and the others
+ * through their stored grades.  The caller holds the enrolment row, so
+ * two tests submitted at once cannot both miss each other's pass.
+ */
+static const struct db_stmt quiz_grade_store = {
+	"quiz_grade_store",
+	"WITH g AS (INSERT INTO quiz_grades (quiz_id, user_id, grade, passed) VALUES ($1, $2, $3, $4) "
+	"           ON CONFLICT (quiz_id, user_id) DO UPDATE "
+	"           SET grade = EXCLUDED.grade, passed = EXCLUDED.passed, updated_at = now()) "
+	"UPDATE enrolments e SET completed_at = now() "
+	"WHERE e.user_id = $2 AND e.course_id = $5 AND e.completed_at IS NULL AND $4 "
+	"  AND EXISTS (SELECT 1 FROM quizzes z WHERE z.id = $1 AND z.purpose = 'final') "
+	"  AND NOT EXISTS (SELECT 1 FROM quizzes z WHERE z.course_id = $5 AND z.purpose = 'final' "
+	"                  AND z.published AND z.id <> $1 AND NOT EXISTS "
+	"                  (SELECT 1 FROM quiz_grades o WHERE o.quiz_id = z.id AND o.user_id = $2 "
+	"                   AND o.passed))", 5
+};
+
+int
+quiz_db_grade_store(struct db *db, int64_t quiz_id, int64_t user_id, int64_t course_id, double grade,
+		    bool passed, bool *completed)
+{
+	char qid[DB_INT_LEN], uid[DB_INT_LEN], cid[DB_INT_LEN], g[32];
+	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(uid, user_id), g,
+				 passed ? "true" : "false", db_int_param(cid, course_id) };
+	int64_t n;
+
+	snprintf(g, sizeof(g), "%.17g", grade);
+	if ((n = db_exec(db, &quiz_grade_store, params)) < 0)
+		return -1;
+	*completed = n > 0;
+	return 0;
+}
+
+static const struct db_stmt quiz_course_states = {
+	"quiz_course_states",
+	"SELECT z.module_id, z.id, g.grade IS NOT NULL, coalesce(g.passed, false), coalesce(g.grade, 0), "
+	"       m.position, m.title "
+	"FROM quizzes z JOIN modules m ON m.id = z.module_id "
+	"LEFT JOIN quiz_grades g ON g.quiz_id = z.id AND g.user_id = $2 "
+	"WHERE z.course_id = $1 AND z.published AND z.purpose = 'final' ORDER BY m.position", 2
+};
+
+int
+quiz_db_course_states(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
+		      struct quiz_module_state **out, int *n)
+{
+	char cid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id), db_int_param(uid, user_id) };
+	struct db_res *res = db_query(db, a, &quiz_course_states, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++) {
+		struct quiz_module_state *s = &(*out)[i];
+
+		s->module_id = db_get_int(res, i, 0);
+		s->quiz_id = db_get_int(res, i, 1);
+		s->graded = db_get_bool(res, i, 2);
+		s->passed = db_get_bool(res, i, 3);
+		s->grade = quiz_db_double(res, i, 4);
+		s->module_position = (int)db_get_int(res, i, 5);
+		s->module_title = db_get(res, i, 6);
+	}
+	return 0;
+}
+
+static const struct db_stmt quiz_attempt_list = {
+	"quiz_attempt_list",
+	"SELECT id, number, " QUIZ_ISO("started_at") ", " QUIZ_ISO("submitted_at") ", "
+	"       coalesce(score, 0), coalesce(passed, false), "
+	"       to_char(submitted_at AT TIME ZONE 'Europe/Rome', 'DD/MM/YYYY HH24:MI') "
+	"FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2 ORDER BY number DESC", 2
+};
+
+int
+quiz_db_attempts(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id,
+		 struct quiz_attempt_row **out, int *n)
+{
+	char qid[DB_INT_LEN], uid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(uid, user_id) };
+	struct db_res *res = db_query(db, a, &quiz_attempt_list, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++) {
+		struct quiz_attempt_row *r = &(*out)[i];
+
+		r->id = db_get_int(res, i, 0);
+		r->number = (int)db_get_int(res, i, 1);
+		r->started_at = db_get(res, i, 2);
+		r->submitted_at = db_get(res, i, 3);
+		r->score = quiz_db_double(res, i, 4);
+		r->passed = db_get_bool(res, i, 5);
+		r->submitted_local = db_get(res, i, 6);
+	}
+	return 0;
+}
+
+/* ---- question bank and settings ---- */
+
+static const struct db_stmt quiz_category = {
+	"quiz_category",
+	"WITH n AS (INSERT INTO question_categories (module_id, name) VALUES ($1, $2) "
+	"           ON CONFLICT (module_id, name) DO NOTHING RETURNING id) "
+	"SELECT id FROM n UNION ALL "
+	"SELECT id FROM question_categories WHERE module_id = $1 AND name = $2", 2
+};
+
+int64_t
+quiz_db_category(struct db *db, int64_t module_id, const char *name)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id), name };
+	int64_t id = db_query_int(db, &quiz_category, params);
+
+	return id > 0 ? id : -1;
+}
+
+static const struct db_stmt quiz_question_insert = {
+	"quiz_question_insert",
+	"INSERT INTO questions (category_id, kind, text_md, text_html, feedback_md, feedback_html, "
+	"                       points, spec) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id", 8
+};
+
+int64_t
+quiz_db_question_create(struct db *db, int64_t category_id, enum grade_kind kind, const char *text_md,
+			const char *text_html, const char *feedback_md, const char *feedback_html,
+			int points, const char *spec_json)
+{
+	char cid[DB_INT_LEN], pts[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, category_id), grade_kind_name(kind), text_md,
+				 text_html, feedback_md, feedback_html, db_int_param(pts, points),
+				 spec_json };
+	int64_t id = db_query_int(db, &quiz_question_insert, params);
+
+	return id > 0 ? id : -1;
+}
+
+static const struct db_stmt quiz_create_final = {
+	"quiz_create_final",
+	"INSERT INTO quizzes (course_id, module_id, purpose, title, intro_md, intro_html, pass_percent, "
+	"    time_limit_seconds, attempts_allowed, min_delay_seconds, grading, shuffle_questions, "
+	"    shuffle_choices, review_answers, review_correctness, review_feedback, "
+	"    review_right_answers, opens_at, closes_at, published) "
+	"SELECT m.course_id, m.id, 'final', $2, $3, $4, $5, nullif($6::int, 0), $7, $8, $9, $10, $11, "
+	"       $12, $13, $14, $15, $16::timestamptz, $17::timestamptz, $18 "
+	"FROM modules m WHERE m.id = $1 RETURNING id", 18
+};
+
+int64_t
+quiz_db_create_final(struct db *db, int64_t module_id, const struct quiz_settings *s)
+{
+	char mid[DB_INT_LEN], pass[DB_INT_LEN], limit[DB_INT_LEN], allowed[DB_INT_LEN],
+	     delay[DB_INT_LEN];
+	const char *params[] = {
+		db_int_param(mid, module_id), s->title, s->intro_md, s->intro_html,
+		db_int_param(pass, s->pass_percent), db_int_param(limit, s->time_limit_seconds),
+		db_int_param(allowed, s->attempts_allowed), db_int_param(delay, s->min_delay_seconds),
+		grade_method_name(s->grading), s->shuffle_questions ? "true" : "false",
+		s->shuffle_choices ? "true" : "false",
+		quiz_db_review_name(s->review[QUIZ_REVIEW_ANSWERS]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_CORRECTNESS]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_FEEDBACK]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_RIGHT_ANSWERS]),
+		s->opens_at, s->closes_at, s->published ? "true" : "false",
+	};
+	int64_t id = db_query_int(db, &quiz_create_final, params);
+
+	return id > 0 ? id : -1;
+}
+
+static const struct db_stmt quiz_draw_category = {
+	"quiz_draw_category",
+	"INSERT INTO quiz_draws (quiz_id, position, category_id, count) "
+	"SELECT $1, coalesce(max(position), 0) + 1, $2, $3 FROM quiz_draws WHERE quiz_id = $1", 3
+};
+
+int
+quiz_db_draw_category(struct db *db, int64_t quiz_id, int64_t category_id, int count)
+{
+	char qid[DB_INT_LEN], cid[DB_INT_LEN], n[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(cid, category_id),
+				 db_int_param(n, count) };
+
+	return db_exec(db, &quiz_draw_category, params) == 1 ? 0 : -1;
+}

@@ -1,0 +1,250 @@
+/*
+ * quiz_db.h - the SQL of question banks, quizzes, attempts and grades
+ * (courses/sql/0008_quizzes.sql), behind typed functions.
+ *
+ * Every function returns 0 (or an id > 0) on success and -1 on a database
+ * error, already logged by db.c.  Strings of the results live in the
+ * arena passed in.  Times are compared by PostgreSQL's clock (now()), so
+ * that the deadline of an attempt is the server's, whatever the browser
+ * says.
+ */
+#ifndef COURSES_QUIZ_DB_H
+#define COURSES_QUIZ_DB_H
+
+#include "compat.h"
+
+#include "arena.h"
+#include "grade.h"
+
+struct db;
+
+/* When the learner may see one part of a submitted attempt. */
+enum quiz_review_when {
+	QUIZ_REVIEW_IMMEDIATELY,
+	QUIZ_REVIEW_AFTER_CLOSE,
+	QUIZ_REVIEW_NEVER,
+};
+
+/* The parts of a review, each with its own quizzes.review_* setting. */
+enum quiz_review_part {
+	QUIZ_REVIEW_ANSWERS,
+	QUIZ_REVIEW_CORRECTNESS,
+	QUIZ_REVIEW_FEEDBACK,
+	QUIZ_REVIEW_RIGHT_ANSWERS,
+	QUIZ_REVIEW_PARTS
+};
+
+struct quiz {
+	int64_t id;
+	int64_t course_id;
+	int64_t module_id;		/* 0 for a verification quiz */
+	const char *course_title;
+	const char *module_title;	/* "" for a verification quiz */
+	int module_position;
+	bool course_published;
+	bool published;
+	const char *title;
+	const char *intro_html;
+	int pass_percent;
+	int time_limit_seconds;		/* 0: no limit */
+	int attempts_allowed;		/* 0: no limit */
+	int min_delay_seconds;
+	enum grade_method grading;
+	bool shuffle_questions, shuffle_choices;
+	enum quiz_review_when review[QUIZ_REVIEW_PARTS];
+	const char *opens_at, *closes_at;	/* ISO 8601, NULL when not set */
+	bool not_yet_open;		/* opens_at is in the future */
+	bool closed;			/* closes_at has passed */
+	int nquestions;			/* what an attempt draws */
+};
+
+/* A learner's standing in one quiz. */
+struct quiz_standing {
+	bool enrolled;			/* in the quiz's course */
+	int attempts;			/* started, submitted or not */
+	int64_t open_attempt;		/* the attempt in progress, 0 if none */
+	bool open_overdue;		/* its deadline has passed: grade it before anything else */
+	int wait_seconds;		/* until min_delay_seconds after the last submission */
+	bool graded;			/* has a grade (quiz_grades) */
+	double grade;			/* 0..1 */
+	bool passed;
+};
+
+/*
+ * The quiz of module_id (*found false if none, or a draft course or quiz
+ * and drafts is false) and, when user_id > 0, that user's standing.
+ */
+int quiz_db_for_module(struct db *db, struct arena *a, int64_t module_id, int64_t user_id,
+		       bool drafts, struct quiz *out, struct quiz_standing *standing, bool *found);
+
+/* The same for quiz_id. */
+int quiz_db_get(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id, bool drafts,
+		struct quiz *out, struct quiz_standing *standing, bool *found);
+
+/*
+ * Locks user_id's enrolment in course_id for the rest of the caller's
+ * transaction, so that one learner's starts of attempts run one at a
+ * time.  *enrolled false if there is none.
+ */
+int quiz_db_lock_enrolment(struct db *db, int64_t user_id, int64_t course_id, bool *enrolled);
+
+/*
+ * Inside the caller's transaction: creates attempt number n of user_id
+ * for quiz q, with its deadline, and draws its questions (in random order
+ * when q->shuffle_questions, each with its choices or matching options in
+ * random order when q->shuffle_choices).  Returns the attempt's id, or -1;
+ * *drawn gets the number of questions drawn (fewer than q->nquestions
+ * when the bank is too small).
+ */
+int64_t quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int number,
+			       int *drawn);
+
+/* A question as an attempt holds it. */
+struct quiz_item {
+	int64_t question_id;
+	int position;
+	enum grade_kind kind;
+	const char *text_html;
+	const char *feedback_html;
+	int points;
+	struct grade_question key;	/* parsed from questions.spec */
+	int order[GRADE_ITEMS_MAX];	/* choice (matching: option) ids as shown; norder 0: key order */
+	int norder;
+	bool answered;
+	struct grade_answer answer;	/* when answered */
+	const char *answered_at;
+	bool scored;
+	double score;			/* 0..1 of points, once graded */
+};
+
+struct quiz_attempt {
+	int64_t id;
+	int64_t quiz_id;
+	int64_t user_id;
+	int number;
+	const char *started_at;
+	const char *deadline;		/* NULL: no time limit */
+	int seconds_left;		/* until the deadline, 0 when passed or none */
+	bool overdue;			/* open and past its deadline */
+	const char *submitted_at;	/* NULL while open */
+	double score;
+	bool passed;
+	struct quiz_item *items;
+	int nitems;
+};
+
+/*
+ * Attempt attempt_id with its questions in position order (*found false if
+ * none).  A question whose stored key or answer no longer parses is a
+ * database error (-1, logged): keys are checked before they are stored.
+ */
+int quiz_db_attempt(struct db *db, struct arena *a, int64_t attempt_id, struct quiz_attempt *out,
+		    bool *found);
+
+/*
+ * Locks attempt_id (FOR UPDATE) for the caller's transaction and reads it
+ * like quiz_db_attempt().
+ */
+int quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id,
+			 struct quiz_attempt *out, bool *found);
+
+/* How a save of an answer ended. */
+enum quiz_save {
+	QUIZ_SAVED,
+	QUIZ_SAVE_CLOSED,		/* the attempt was submitted or its deadline passed */
+};
+
+/*
+ * Saves answer_json (an answer written by grade_answer_json(); NULL
+ * clears it) to question_id of attempt_id, if the attempt is still open
+ * and before its deadline by the database's clock.  The attempt row is
+ * share-locked, so a save either lands before a concurrent submission
+ * reads the answers or is refused.
+ */
+int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id,
+			const char *answer_json, enum quiz_save *result);
+
+/*
+ * Inside the caller's transaction, with the attempt locked: stores each
+ * question's score (scores parallel to a->items) and the attempt's score
+ * and pass; marks it submitted now unless it already was (a regrade).
+ */
+int quiz_db_attempt_grade(struct db *db, const struct quiz_attempt *a, const double *scores,
+			  double score, bool passed);
+
+/* The scores of user_id's graded attempts of quiz_id, oldest first (arena). */
+int quiz_db_scores(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id,
+		   double **scores, int *n);
+
+/*
+ * Writes user_id's grade for quiz_id and, when every published final
+ * test of course_id is now passed, marks the enrolment completed (once).
+ * *completed says whether this call completed the course.
+ */
+int quiz_db_grade_store(struct db *db, int64_t quiz_id, int64_t user_id, int64_t course_id,
+			double grade, bool passed, bool *completed);
+
+/* A module's test as the course page lists it, with the user's grade. */
+struct quiz_module_state {
+	int64_t module_id;
+	int module_position;
+	const char *module_title;
+	int64_t quiz_id;
+	bool graded;
+	bool passed;
+	double grade;
+};
+
+/* The published final tests of course_id with user_id's grades, by module position. */
+int quiz_db_course_states(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
+			  struct quiz_module_state **out, int *n);
+
+/* The user's attempts of quiz_id, newest first. */
+struct quiz_attempt_row {
+	int64_t id;
+	int number;
+	const char *started_at;
+	const char *submitted_at;	/* NULL while open */
+	const char *submitted_local;	/* "26/11/2026 10:35" in Europe/Rome, NULL while open */
+	double score;
+	bool passed;
+};
+int quiz_db_attempts(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id,
+		     struct quiz_attempt_row **out, int *n);
+
+/* ---- question bank and settings (trainers, demo seed) ---- */
+
+/* The category called name of module_id, created if missing; its id, or -1. */
+int64_t quiz_db_category(struct db *db, int64_t module_id, const char *name);
+
+/* A new question; spec_json is grade_question_json()'s output.  Its id, or -1. */
+int64_t quiz_db_question_create(struct db *db, int64_t category_id, enum grade_kind kind,
+				const char *text_md, const char *text_html, const char *feedback_md,
+				const char *feedback_html, int points, const char *spec_json);
+
+/* The settings trainers write; strings are copied by PostgreSQL. */
+struct quiz_settings {
+	const char *title;
+	const char *intro_md, *intro_html;
+	int pass_percent;
+	int time_limit_seconds;		/* 0: none */
+	int attempts_allowed;
+	int min_delay_seconds;
+	enum grade_method grading;
+	bool shuffle_questions, shuffle_choices;
+	enum quiz_review_when review[QUIZ_REVIEW_PARTS];
+	const char *opens_at, *closes_at;	/* ISO 8601 or NULL */
+	bool published;
+};
+
+/* Creates module_id's final test (course taken from the module); its id, or -1. */
+int64_t quiz_db_create_final(struct db *db, int64_t module_id, const struct quiz_settings *s);
+
+/* Adds a draw of count random questions of category_id to quiz_id, at the end. */
+int quiz_db_draw_category(struct db *db, int64_t quiz_id, int64_t category_id, int count);
+
+/* The names of a review setting ("immediately"...) and back (0, or -1 if unknown). */
+const char *quiz_db_review_name(enum quiz_review_when w);
+int quiz_db_review_parse(const char *name, enum quiz_review_when *out);
+
+#endif
