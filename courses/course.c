@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "account_db.h"
+#include "certificate.h"
 #include "cohort.h"
 #include "config.h"
 #include "course.h"
@@ -26,6 +27,7 @@
 #include "db.h"
 #include "html.h"
 #include "json.h"
+#include "log.h"
 #include "md.h"
 #include "response.h"
 #include "role.h"
@@ -914,10 +916,13 @@ courses_register(struct router *r, const struct config *cfg)
 	enrol_register(r);
 	progress_register(r, cfg);
 	quiz_register(r);
+	if (certificate_register(r, cfg) == -1)
+		fatalx("cannot start the certificates (signing key in \"%s\")", cfg->var_dir);
 }
 
 void
 courses_shutdown(void)
 {
 	course_cache_clear();
+	certificate_shutdown();
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certificate.h"
 #include "course.h"
 #include "db.h"
 #include "grade.h"
@@ -111,8 +112,11 @@ quiz_grade(struct request *req, const struct quiz *q, struct quiz_attempt *at, b
 	    quiz_db_scores(req->db, req->arena, q->id, at->user_id, &all, &nall) == -1 || nall == 0)
 		return -1;
 	grade = grade_combine(q->grading, all, nall);
-	return quiz_db_grade_store(req->db, q->id, at->user_id, q->course_id, grade,
-				   quiz_percent(grade) >= q->pass_percent, completed);
+	if (quiz_db_grade_store(req->db, q->id, at->user_id, q->course_id, grade,
+				quiz_percent(grade) >= q->pass_percent, completed) == -1)
+		return -1;
+	/* A level earned is certified in the same transaction as the grade. */
+	return certificate_award(req->db, req->arena, at->user_id, q->course_id) < 0 ? -1 : 0;
 }
 
 /* An answer given with a submission: the question and its stored JSON. */
@@ -183,6 +187,19 @@ quiz_attempt_load(struct request *req, int64_t id, struct quiz_attempt *at, stru
 	return 0;
 }
 
+/* quiz_db_get() for req's user, with when a verification test opens for them. */
+static int
+quiz_read(struct request *req, int64_t id, bool drafts, struct quiz *q, struct quiz_standing *st,
+	  bool *found)
+{
+	if (quiz_db_get(req->db, req->arena, id, req->user->id, drafts, q, st, found) == -1)
+		return -1;
+	if (!*found || !q->verification)
+		return 0;
+	return certificate_verification_opens(req->db, req->arena, q->id, req->user->id,
+					      &st->verification_opens, &st->verification_open);
+}
+
 /* Why a learner may not start an attempt now, or NULL; *status is the HTTP status. */
 static const char *
 quiz_refusal(struct request *req, const struct quiz *q, const struct quiz_standing *st, int *status)
@@ -194,6 +211,10 @@ quiz_refusal(struct request *req, const struct quiz *q, const struct quiz_standi
 		return "Il test non è ancora aperto.";
 	if (q->closed)
 		return "Il test è chiuso.";
+	if (q->verification && !st->verification_open)
+		return st->verification_opens == NULL ?
+		       "Il test di verifica si apre dopo la certificazione del livello precedente." :
+		       arena_printf(req->arena, "Il test di verifica si apre il %s.", st->verification_opens);
 	if (q->attempts_allowed > 0 && st->attempts >= q->attempts_allowed)
 		return arena_printf(req->arena, "Hai già usato %s disponibili.",
 				    q->attempts_allowed == 1 ? "l'unico tentativo" :
@@ -221,7 +242,7 @@ quiz_start(struct request *req, int64_t quiz_id, int64_t *attempt_id, bool *crea
 
 	*created = false;
 	*attempt_id = 0;
-	if (quiz_db_get(req->db, req->arena, quiz_id, req->user->id, false, &q, &st, &found) == -1)
+	if (quiz_read(req, quiz_id, false, &q, &st, &found) == -1)
 		return -1;
 	if (!found)
 		return *status = 404, *problem = "Test non trovato.", 1;
@@ -231,7 +252,7 @@ quiz_start(struct request *req, int64_t quiz_id, int64_t *attempt_id, bool *crea
 	if (db_begin(req->db) == -1 ||
 	    quiz_db_lock_enrolment(req->db, req->user->id, q.course_id, &enrolled) == -1 ||
 	    /* Read again under the lock: another tab may have just started. */
-	    quiz_db_get(req->db, req->arena, quiz_id, req->user->id, false, &q, &st, &found) == -1)
+	    quiz_read(req, quiz_id, false, &q, &st, &found) == -1)
 		goto out;
 	if (!found) {
 		*status = 404, *problem = "Test non trovato.", rc = 1;
@@ -661,7 +682,7 @@ quiz_render(struct request *req, int status, int64_t id, const char *problem)
 	int n, refused_status;
 	bool found;
 
-	if (quiz_db_get(req->db, req->arena, id, req->user->id, quiz_staff(req), &q, &st, &found) == -1)
+	if (quiz_read(req, id, quiz_staff(req), &q, &st, &found) == -1)
 		return 500;
 	if (!found)
 		return response_error(req, 404, "Test non trovato.");

@@ -63,7 +63,8 @@ quiz_db_double(const struct db_res *res, int row, int col)
 	"       coalesce(o.id, 0), coalesce(o.deadline < now(), false), " \
 	"       coalesce(ceil(extract(epoch FROM l.last + make_interval(secs => z.min_delay_seconds) " \
 	"                                        - now()))::int, 0), " \
-	"       g.grade IS NOT NULL, coalesce(g.grade, 0), coalesce(g.passed, false) " \
+	"       g.grade IS NOT NULL, coalesce(g.grade, 0), coalesce(g.passed, false), " \
+	"       z.purpose = 'verification' " \
 	"FROM quizzes z JOIN courses c ON c.id = z.course_id " \
 	"LEFT JOIN modules m ON m.id = z.module_id " \
 	"LEFT JOIN quiz_attempts o ON o.quiz_id = z.id AND o.user_id = $2 AND o.submitted_at IS NULL " \
@@ -134,6 +135,7 @@ quiz_db_read(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t
 		st->grade = quiz_db_double(res, 0, 32);
 		st->passed = db_get_bool(res, 0, 33);
 	}
+	q->verification = db_get_bool(res, 0, 34);
 	return 0;
 bad:
 	log_warnx("quiz %lld: unknown grading or review setting", (long long)q->id);
@@ -602,35 +604,41 @@ quiz_db_question_create(struct db *db, int64_t category_id, enum grade_kind kind
 	return id > 0 ? id : -1;
 }
 
-static const struct db_stmt quiz_create_final = {
-	"quiz_create_final",
-	"INSERT INTO quizzes (course_id, module_id, purpose, title, intro_md, intro_html, pass_percent, "
-	"    time_limit_seconds, attempts_allowed, min_delay_seconds, grading, shuffle_questions, "
-	"    shuffle_choices, review_answers, review_correctness, review_feedback, "
+/* $1 the module (final test) or NULL, $19 the level (verification test) or NULL. */
+static const struct db_stmt quiz_create = {
+	"quiz_create",
+	"INSERT INTO quizzes (course_id, module_id, level_id, purpose, title, intro_md, intro_html, "
+	"    pass_percent, time_limit_seconds, attempts_allowed, min_delay_seconds, grading, "
+	"    shuffle_questions, shuffle_choices, review_answers, review_correctness, review_feedback, "
 	"    review_right_answers, opens_at, closes_at, published) "
-	"SELECT m.course_id, m.id, 'final', $2, $3, $4, $5, nullif($6::int, 0), $7, $8, $9, $10, $11, "
-	"       $12, $13, $14, $15, $16::timestamptz, $17::timestamptz, $18 "
-	"FROM modules m WHERE m.id = $1 RETURNING id", 18
+	"SELECT coalesce(m.course_id, l.course_id), m.id, l.id, "
+	"       CASE WHEN m.id IS NULL THEN 'verification' ELSE 'final' END, $2, $3, $4, $5, "
+	"       nullif($6::int, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::timestamptz, "
+	"       $17::timestamptz, $18 "
+	"FROM (SELECT 1) one LEFT JOIN modules m ON m.id = $1::bigint "
+	"LEFT JOIN certification_levels l ON l.id = $19::bigint "
+	"WHERE (m.id IS NULL) <> (l.id IS NULL) RETURNING id", 19
 };
 
 int64_t
-quiz_db_create_final(struct db *db, int64_t module_id, const struct quiz_settings *s)
+quiz_db_create(struct db *db, int64_t module_id, int64_t level_id, const struct quiz_settings *s)
 {
-	char mid[DB_INT_LEN], pass[DB_INT_LEN], limit[DB_INT_LEN], allowed[DB_INT_LEN],
-	     delay[DB_INT_LEN];
+	char mid[DB_INT_LEN], lid[DB_INT_LEN], pass[DB_INT_LEN], limit[DB_INT_LEN],
+	     allowed[DB_INT_LEN], delay[DB_INT_LEN];
 	const char *params[] = {
-		db_int_param(mid, module_id), s->title, s->intro_md, s->intro_html,
-		db_int_param(pass, s->pass_percent), db_int_param(limit, s->time_limit_seconds),
-		db_int_param(allowed, s->attempts_allowed), db_int_param(delay, s->min_delay_seconds),
-		grade_method_name(s->grading), s->shuffle_questions ? "true" : "false",
-		s->shuffle_choices ? "true" : "false",
+		module_id > 0 ? db_int_param(mid, module_id) : NULL, s->title, s->intro_md,
+		s->intro_html, db_int_param(pass, s->pass_percent),
+		db_int_param(limit, s->time_limit_seconds), db_int_param(allowed, s->attempts_allowed),
+		db_int_param(delay, s->min_delay_seconds), grade_method_name(s->grading),
+		s->shuffle_questions ? "true" : "false", s->shuffle_choices ? "true" : "false",
 		quiz_db_review_name(s->review[QUIZ_REVIEW_ANSWERS]),
 		quiz_db_review_name(s->review[QUIZ_REVIEW_CORRECTNESS]),
 		quiz_db_review_name(s->review[QUIZ_REVIEW_FEEDBACK]),
 		quiz_db_review_name(s->review[QUIZ_REVIEW_RIGHT_ANSWERS]),
 		s->opens_at, s->closes_at, s->published ? "true" : "false",
+		level_id > 0 ? db_int_param(lid, level_id) : NULL,
 	};
-	int64_t id = db_query_int(db, &quiz_create_final, params);
+	int64_t id = db_query_int(db, &quiz_create, params);
 
 	return id > 0 ? id : -1;
 }

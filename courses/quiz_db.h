@@ -38,6 +38,7 @@ struct quiz {
 	int64_t id;
 	int64_t course_id;
 	int64_t module_id;		/* 0 for a verification quiz */
+	bool verification;		/* a level's verification test (certificate.h) */
 	const char *course_title;
 	const char *module_title;	/* "" for a verification quiz */
 	int module_position;
@@ -66,6 +67,9 @@ struct quiz_standing {
 	bool open_overdue;		/* its deadline has passed: grade it before anything else */
 	int wait_seconds;		/* until min_delay_seconds after the last submission */
 	bool graded;			/* has a grade (quiz_grades) */
+	/* Verification tests only, filled by quiz.c (certificate.h): */
+	const char *verification_opens;	/* DD/MM/YYYY, NULL before the level below is certified */
+	bool verification_open;
 	double grade;			/* 0..1 */
 	bool passed;
 };
@@ -237,8 +241,12 @@ struct quiz_settings {
 	bool published;
 };
 
-/* Creates module_id's final test (course taken from the module); its id, or -1. */
-int64_t quiz_db_create_final(struct db *db, int64_t module_id, const struct quiz_settings *s);
+/*
+ * Creates module_id's final test, or (module_id 0) the verification test
+ * of certification level level_id; the course is the module's or the
+ * level's.  Its id, or -1.
+ */
+int64_t quiz_db_create(struct db *db, int64_t module_id, int64_t level_id, const struct quiz_settings *s);
 
 /* Adds a draw of count random questions of category_id to quiz_id, at the end. */
 int quiz_db_draw_category(struct db *db, int64_t quiz_id, int64_t category_id, int count);

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "md.h"
 #include "quiz_db.h"
+#include "certificate_db.h"
 #include "grade.h"
 #include "json.h"
 #include "seed.h"
@@ -408,7 +409,7 @@ seed_quiz(struct db *db, struct arena *a, const char *dir, int64_t module_id)
 	s.review[QUIZ_REVIEW_ANSWERS] = s.review[QUIZ_REVIEW_CORRECTNESS] =
 		s.review[QUIZ_REVIEW_FEEDBACK] = s.review[QUIZ_REVIEW_RIGHT_ANSWERS] = QUIZ_REVIEW_IMMEDIATELY;
 	s.published = true;
-	if ((quiz_id = quiz_db_create_final(db, module_id, &s)) < 0)
+	if ((quiz_id = quiz_db_create(db, module_id, 0, &s)) < 0)
 		goto out;
 	for (const struct json_value *d = draws->child; d != NULL; d = d->next) {
 		const char *name = seed_json_str(path, d, "category");
@@ -428,7 +429,7 @@ out:
 /* Stores one module folder (module.md and its lessons) at position. */
 static int
 seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, int position,
-	    int *minutes)
+	    int *minutes, int64_t *module_out)
 {
 	struct seed_file f;
 	const char *title;
@@ -442,12 +443,54 @@ seed_module(struct db *db, struct arena *a, const char *dir, int64_t course_id, 
 	if ((module_id = course_db_module_create(db, course_id, position, title,
 						 seed_join(a, &f, 1, NULL))) < 0)
 		return -1;
+	*module_out = module_id;
 	if (seed_list(a, dir, false, &lessons, &n) == -1)
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (seed_lesson(db, a, lessons[i], module_id, i + 1, minutes) == -1)
 			return -1;
 	return seed_quiz(db, a, dir, module_id);
+}
+
+/*
+ * The demo's two levels: "Base" when every final test is passed, and
+ * "Autonomo" through a verification test that opens 90 days later and
+ * draws one practical case and one procedure from each module; Autonomo
+ * lasts two years.
+ */
+static int
+seed_certification(struct db *db, int64_t course_id, const int64_t *modules, int nmodules)
+{
+	struct quiz_settings s = {
+		.title = "Verifica del livello Autonomo",
+		.intro_md = "",
+		.intro_html = "",
+		.pass_percent = 70,
+		.time_limit_seconds = 30 * 60,
+		.attempts_allowed = 2,
+		.min_delay_seconds = 24 * 3600,
+		.grading = GRADE_HIGHEST,
+		.shuffle_questions = true,
+		.shuffle_choices = true,
+		.review = { QUIZ_REVIEW_IMMEDIATELY, QUIZ_REVIEW_IMMEDIATELY, QUIZ_REVIEW_IMMEDIATELY,
+			    QUIZ_REVIEW_AFTER_CLOSE },
+		.published = true,
+	};
+	static const char *const drawn[] = { "Casi pratici", "Procedure" };
+	int64_t level, quiz;
+
+	if (certificate_db_level_create(db, course_id, "Base", "final_tests", 0, 0) < 0 ||
+	    (level = certificate_db_level_create(db, course_id, "Autonomo", "verification", 90, 730)) < 0 ||
+	    (quiz = quiz_db_create(db, 0, level, &s)) < 0)
+		return -1;
+	for (int i = 0; i < nmodules; i++)
+		for (size_t j = 0; j < ARRAY_SIZE(drawn); j++) {
+			int64_t category = quiz_db_category(db, modules[i], drawn[j]);
+
+			if (category < 0 || quiz_db_draw_category(db, quiz, category, 1) == -1)
+				return -1;
+		}
+	return 0;
 }
 
 #define SEED_COHORT "Classe pilota – Roma Capitale"
@@ -536,7 +579,7 @@ courses_seed_demo(struct db *db, const char *root)
 	struct seed_file f;
 	struct stat st;
 	char **modules;
-	int64_t course_id, found;
+	int64_t course_id, found, *module_ids;
 	int duration = -1, minutes = 0, n, rc = -1;
 
 	if (stat(arena_printf(a, "%s/course.md", dir), &st) == -1 && errno == ENOENT) {
@@ -574,9 +617,12 @@ courses_seed_demo(struct db *db, const char *root)
 				     duration > 0 ? duration : 0, true, 0);
 	if (course_id < 0 || seed_list(a, dir, true, &modules, &n) == -1)
 		goto out;
+	module_ids = arena_calloc(a, (size_t)n + 1, sizeof(*module_ids));
 	for (int i = 0; i < n; i++)
-		if (seed_module(db, a, modules[i], course_id, i + 1, &minutes) == -1)
+		if (seed_module(db, a, modules[i], course_id, i + 1, &minutes, &module_ids[i]) == -1)
 			goto out;
+	if (seed_certification(db, course_id, module_ids, n) == -1)
+		goto out;
 	/* Without a stated duration, the course lasts as long as its lessons. */
 	if (duration < 0 && course_db_set_duration(db, course_id, minutes) == -1)
 		goto out;

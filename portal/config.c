@@ -145,6 +145,8 @@ static const struct config_directive config_table[] = {
 	  CONFIG_OFF(login_window), NULL, NULL, 0 },
 	{ "trusted_proxies", NULL, CONFIG_ADDRLIST, 0, 0, NULL,
 	  CONFIG_OFF(trusted_proxies), NULL, NULL, 0 },
+	{ "jobs_interval", NULL, CONFIG_DURATION, 1, CONFIG_HOUR, "60",
+	  CONFIG_OFF(jobs_interval), NULL, NULL, CONFIG_ENV },
 	{ "log_level", NULL, CONFIG_ENUM, 0, 0, "info",
 	  CONFIG_OFF(log_level), config_level_choices, NULL, 0 },
 	{ "peertube_hosts", NULL, CONFIG_HOSTLIST, 0, CONFIG_HOSTS_MAX, NULL,

@@ -60,6 +60,7 @@ struct config {
 	char **peertube_hosts;		/* PeerTube instances whose videos embed: lower-case host
 					 * names, at most CONFIG_HOSTS_MAX, NULL-terminated, never
 					 * NULL once loaded */
+	int jobs_interval;		/* seconds between runs of the periodic jobs (mail.h) */
 	int log_level;			/* enum log_level */
 	bool secure_cookies;		/* derived: base_url is https:// */
 };

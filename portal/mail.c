@@ -265,6 +265,18 @@ mail_outbox_depth(struct db *db, struct arena *a)
 	return mail_db_depth(db, a);
 }
 
+/* Periodic jobs; written before the sender thread starts, read by it only. */
+static void (*mail_jobs[MAIL_JOBS_MAX])(struct db *db);
+static int mail_njobs;
+
+void
+mail_sender_add_job(void (*job)(struct db *db))
+{
+	if (mail_njobs == MAIL_JOBS_MAX)
+		fatalx("mail: more than %d periodic jobs", MAIL_JOBS_MAX);
+	mail_jobs[mail_njobs++] = job;
+}
+
 static void *
 mail_loop(void *arg)
 {
@@ -276,10 +288,12 @@ mail_loop(void *arg)
 		int n = db_ready(db) == 0 ? mail_send_due(db) : -1;
 		time_t now = time(NULL);
 
-		if (now - last_purge >= 60 && db_ready(db) == 0) {
+		if (now - last_purge >= mail_cfg->jobs_interval && db_ready(db) == 0) {
 			last_purge = now;
 			account_db_purge_expired(db);
 			ratelimit_purge(db);
+			for (int i = 0; i < mail_njobs; i++)
+				mail_jobs[i](db);
 		}
 		/* A full batch means more may be due: go on at once. */
 		if (n < MAIL_DB_BATCH) {

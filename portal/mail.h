@@ -35,6 +35,15 @@ int mail_configure(const struct config *cfg);
 int mail_queue(struct db *db, struct arena *a, const char *to_addr, const char *to_name,
 	       const struct mail_content *content);
 
+/*
+ * Adds job to what the sender thread runs every jobs_interval seconds
+ * (configuration, default a minute) on its own
+ * connection (features' periodic work that ends in mail: reminders).
+ * Only before mail_sender_start(); at most MAIL_JOBS_MAX jobs.
+ */
+#define MAIL_JOBS_MAX 8
+void mail_sender_add_job(void (*job)(struct db *db));
+
 /* Sends the due messages once; returns how many were handled, or -1. */
 int mail_send_due(struct db *db);
 

@@ -71,6 +71,7 @@ async function startIn(dir, started, options) {
     PORTAL_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PORTAL_VAR_DIR: varDir,
     PORTAL_PASSWORD_COST: 'min',
+    PORTAL_JOBS_INTERVAL: '1',
     PORTAL_ASSETS_DIR: ASSETS,
     PORTAL_VIEWS_DIR: ROOT,
     ...(options.env ?? {}),
