@@ -29,7 +29,7 @@ CORE_SRC := \
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
 	courses/cohort.c courses/cohort_db.c courses/ical.c courses/progress.c courses/progress_db.c \
-	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/certificate.c courses/certificate_db.c courses/certificate_pdf.c
+	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_pdf.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
@@ -58,7 +58,7 @@ assets: $(BUILD)/assets/.stamp
 
 $(BUILD)/portal: $(CORE_OBJ) $(COURSES_OBJ) $(MAIN_OBJ)
 	@echo "  LD      $@"
-	@$(CC) $^ -o $@ $(LDFLAGS) -pthread $(shell pkg-config --libs $(PKGS))
+	@$(CC) $^ -o $@ $(LDFLAGS) -pthread $(shell pkg-config --libs $(PKGS)) -lm
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,7 +70,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(COURSES_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o,$(filter %.o,$^)) -o $@ \
-		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS))
+		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS)) -lm
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 

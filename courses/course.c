@@ -23,6 +23,7 @@
 #include "enrol.h"
 #include "progress.h"
 #include "quiz.h"
+#include "quiz_edit.h"
 #include "internal.h"
 #include "db.h"
 #include "html.h"
@@ -916,6 +917,7 @@ courses_register(struct router *r, const struct config *cfg)
 	enrol_register(r);
 	progress_register(r, cfg);
 	quiz_register(r);
+	quiz_edit_register(r);
 	if (certificate_register(r, cfg) == -1)
 		fatalx("cannot start the certificates (signing key in \"%s\")", cfg->var_dir);
 }

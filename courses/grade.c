@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "grade.h"
+#include "buf.h"
 #include "log.h"
 #include "valid.h"
 
@@ -125,10 +126,21 @@ grade_json_double(const struct json_value *v, double *out)
 }
 
 /*
- * Writes the shortest "%.*g" form of d that reads back as the same
- * double, so that 0.1 is stored as 0.1 and a round trip is exact.  d must
- * be finite ("%g" of a finite double is valid JSON: "1e+20", "-0").
+ * Writes into num the shortest "%.*g" form of d that reads back as the
+ * same double, so that 0.1 is stored as 0.1 and a round trip is exact.
+ * d must be finite ("%g" of a finite double is valid JSON: "1e+20", "-0");
+ * 40 bytes always suffice.
  */
+static void
+grade_shortest(char *num, size_t size, double d)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(num, size, "%.*g", prec, d);
+		if (strtod(num, NULL) == d)
+			break;
+	}
+}
+
 static void
 grade_json_number(struct json_writer *w, const char *key, double d)
 {
@@ -138,11 +150,7 @@ grade_json_number(struct json_writer *w, const char *key, double d)
 		json_null(w, key);	/* never produced by the parsers */
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(num, sizeof(num), "%.*g", prec, d);
-		if (strtod(num, NULL) == d)
-			break;
-	}
+	grade_shortest(num, sizeof(num), d);
 	json_raw(w, key, num);
 }
 
@@ -352,6 +360,151 @@ grade_fold_dup(const char *s)
 
 /*
  * Keys.
+ *
+ * Two parsers read a key: grade_question_parse() from JSON (the API, the
+ * database, the demo banks) and grade_lines_parse() from the text a
+ * trainer types.  Each one only takes its own syntax apart, into a struct
+ * grade_draft; grade_draft_check() then applies every rule (how many
+ * items, their texts, the right choices, the tolerance) in one place, so
+ * that a key is valid or not whatever form it arrived in.
+ */
+
+/* Room for the longest list a key may have plus one: the first item past
+ * the limit is kept so that the error can say where it is. */
+#define GRADE_DRAFT_MAX \
+	((GRADE_ACCEPTED_MAX > GRADE_ITEMS_MAX ? GRADE_ACCEPTED_MAX : GRADE_ITEMS_MAX) + 1)
+
+/* A choice, a pair or an accepted answer as read, not yet checked. */
+struct grade_draft_item {
+	const char *where;	/* "Scelta 2", "Riga 5": prefixes the item's errors */
+	const char *text;	/* choice text, prompt or accepted answer; NOT copied */
+	size_t len;
+	const char *match;	/* matching only */
+	size_t mlen;
+	bool correct;		/* single, multiple */
+};
+
+/* A key as read, before grade_draft_check(). */
+struct grade_draft {
+	enum grade_kind kind;
+	struct grade_draft_item items[GRADE_DRAFT_MAX];
+	size_t n;		/* items read; only the first GRADE_DRAFT_MAX are kept */
+	bool truth;		/* truefalse */
+	double value, tolerance;	/* numeric */
+	const char *where;	/* numeric: the place of the number, NULL if it has none */
+};
+
+/*
+ * Fails with msg, prefixed with where ("Riga 3: ...") unless where is
+ * NULL.  msg starts with a capital, which the prefix makes lower case.
+ */
+static int
+grade_fail_at(struct arena *a, const char **err, const char *where, const char *msg)
+{
+	if (where == NULL)
+		return grade_fail(err, msg);
+	return grade_fail(err, arena_printf(a, "%s: %c%s", where,
+					    msg[0] >= 'A' && msg[0] <= 'Z' ? msg[0] - 'A' + 'a' : msg[0],
+					    msg + 1));
+}
+
+/*
+ * A text of a key (choice, prompt, match, accepted answer): valid UTF-8
+ * without control characters, 1..GRADE_TEXT_MAX code points, not only
+ * white space; copied into a.
+ */
+static int
+grade_check_text(struct arena *a, const char *where, const char *s, size_t len,
+		 const char **out, const char **err)
+{
+	size_t n, i;
+
+	if (!valid_utf8(s, len))
+		return grade_fail_at(a, err, where, "Il testo non è UTF-8 valido.");
+	n = valid_utf8_length(s, len);
+	for (i = 0; i < len && grade_is_space((unsigned char)s[i]); i++)
+		continue;
+	if (n == 0 || i == len || n > GRADE_TEXT_MAX)
+		return grade_fail_at(a, err, where, arena_printf(a, "Il testo deve avere da 1 a %d "
+								 "caratteri.", GRADE_TEXT_MAX));
+	*out = arena_strndup(a, s, len);
+	return 0;
+}
+
+/*
+ * The one validation of a key, whichever parser read it: fills q (which
+ * the caller zeroed) from d, copying the texts into a.  The count comes
+ * first, so that no item past the limit is ever read.
+ */
+static int
+grade_draft_check(struct arena *a, const struct grade_draft *d, struct grade_question *q,
+		  const char **err)
+{
+	const char *what, *text, *match;
+	size_t lo = 2, hi = GRADE_ITEMS_MAX;
+	int ncorrect = 0;
+
+	switch (d->kind) {
+	case GRADE_SINGLE:
+	case GRADE_MULTIPLE:
+		what = "scelte";
+		break;
+	case GRADE_MATCHING:
+		what = "coppie";
+		break;
+	case GRADE_SHORT:
+		lo = 1;
+		hi = GRADE_ACCEPTED_MAX;
+		what = "risposte accettate";
+		break;
+	case GRADE_TRUEFALSE:
+		q->truth = d->truth;
+		return 0;
+	case GRADE_NUMERIC:
+		if (!isfinite(d->value))
+			return grade_fail_at(a, err, d->where, "Il valore corretto deve essere un "
+					     "numero finito.");
+		if (!isfinite(d->tolerance) || !(d->tolerance >= 0))
+			return grade_fail_at(a, err, d->where, "La tolleranza deve essere un numero "
+					     "finito maggiore o uguale a zero.");
+		q->value = d->value;
+		q->tolerance = d->tolerance;
+		return 0;
+	default:
+		return grade_fail(err, "Tipo di domanda sconosciuto.");
+	}
+	if (d->n < lo || d->n > hi)
+		return grade_fail_at(a, err, d->n > hi ? d->items[hi].where : NULL,
+				     arena_printf(a, "Servono da %zu a %zu %s.", lo, hi, what));
+	for (size_t i = 0; i < d->n; i++) {
+		const struct grade_draft_item *it = &d->items[i];
+
+		if (grade_check_text(a, it->where, it->text, it->len, &text, err) == -1)
+			return -1;
+		if (d->kind == GRADE_SHORT) {
+			q->accepted[q->naccepted++] = text;
+			continue;
+		}
+		match = NULL;
+		if (d->kind == GRADE_MATCHING &&
+		    grade_check_text(a, it->where, it->match, it->mlen, &match, err) == -1)
+			return -1;
+		ncorrect += it->correct;
+		if (d->kind == GRADE_SINGLE && ncorrect > 1)
+			return grade_fail_at(a, err, it->where, "Una domanda a scelta singola ha "
+					     "esattamente una scelta corretta.");
+		q->items[q->nitems++] = (struct grade_item){ text, match, it->correct };
+	}
+	if (d->kind == GRADE_SINGLE && ncorrect != 1)
+		return grade_fail(err, "Una domanda a scelta singola ha esattamente una scelta corretta.");
+	if (d->kind == GRADE_MULTIPLE && ncorrect == 0)
+		return grade_fail(err, "Una domanda a scelta multipla ha almeno una scelta corretta.");
+	return 0;
+}
+
+/*
+ * JSON keys: only the shape is checked here (members, types); the rest
+ * is grade_draft_check()'s.
  */
 
 /* Only the names in allowed (NULL-terminated) may be members of obj. */
@@ -372,195 +525,443 @@ grade_members(struct arena *a, const struct json_value *obj, const char *const *
 	return 0;
 }
 
-/*
- * A text of a key (choice, prompt, match, accepted answer): a string of
- * valid UTF-8 without control characters, 1..GRADE_TEXT_MAX code points,
- * not only white space; copied into a.
- */
+/* The bytes of the string v, which must be there. */
 static int
-grade_key_text(struct arena *a, const struct json_value *v, const char *where,
-	       const char **out, const char **err)
+grade_json_text(struct arena *a, const struct json_value *v, const char *where,
+		const char **s, size_t *len, const char **err)
 {
-	size_t n, i;
+	if (v == NULL || v->type != JSON_STRING || v->str == NULL)
+		return grade_fail_at(a, err, where, "Manca il testo.");
+	*s = v->str;
+	*len = v->len;
+	return 0;
+}
 
-	if (v == NULL || v->type != JSON_STRING)
-		return grade_fail(err, arena_printf(a, "%s: manca il testo.", where));
-	if (!valid_utf8(v->str, v->len))
-		return grade_fail(err, arena_printf(a, "%s: il testo non è UTF-8 valido.", where));
-	n = valid_utf8_length(v->str, v->len);
-	for (i = 0; i < v->len && grade_is_space((unsigned char)v->str[i]); i++)
-		continue;
-	if (n == 0 || i == v->len || n > GRADE_TEXT_MAX)
-		return grade_fail(err, arena_printf(a, "%s: il testo deve avere da 1 a %d caratteri.",
-						    where, GRADE_TEXT_MAX));
-	*out = arena_strndup(a, v->str, v->len);
+/* The array member name of spec, the only member spec may have. */
+static int
+grade_json_list(struct arena *a, const struct json_value *spec, const char *name,
+		const char *missing, const struct json_value **arr, const char **err)
+{
+	const char *const top[] = { name, NULL };
+
+	if (grade_members(a, spec, top, "Domanda", err) == -1)
+		return -1;
+	*arr = json_get(spec, name);
+	if (*arr == NULL || (*arr)->type != JSON_ARRAY)
+		return grade_fail(err, missing);
 	return 0;
 }
 
 static int
-grade_parse_choices(struct arena *a, enum grade_kind kind, const struct json_value *spec,
-		    struct grade_question *q, const char **err)
+grade_json_choices(struct arena *a, const struct json_value *spec, struct grade_draft *d,
+		   const char **err)
 {
-	static const char *const top[] = { "choices", NULL };
 	static const char *const member[] = { "text", "correct", NULL };
-	const struct json_value *arr, *c;
-	int ncorrect = 0;
+	const struct json_value *arr, *c, *ok;
 
-	if (grade_members(a, spec, top, "Domanda", err) == -1)
+	if (grade_json_list(a, spec, "choices", "La domanda deve avere un elenco di scelte "
+			    "(\"choices\").", &arr, err) == -1)
 		return -1;
-	arr = json_get(spec, "choices");
-	if (arr == NULL || arr->type != JSON_ARRAY)
-		return grade_fail(err, "La domanda deve avere un elenco di scelte (\"choices\").");
-	if (arr->count < 2 || arr->count > GRADE_ITEMS_MAX)
-		return grade_fail(err, arena_printf(a, "Servono da 2 a %d scelte.", GRADE_ITEMS_MAX));
-	for (c = arr->child; c != NULL; c = c->next) {
-		struct grade_item *it = &q->items[q->nitems];
-		const char *where = arena_printf(a, "Scelta %d", q->nitems + 1);
-		const struct json_value *ok;
+	for (c = arr->child; c != NULL && d->n < GRADE_DRAFT_MAX; c = c->next) {
+		struct grade_draft_item *it = &d->items[d->n++];
 
+		it->where = arena_printf(a, "Scelta %zu", d->n);
 		if (c->type != JSON_OBJECT)
-			return grade_fail(err, arena_printf(a, "%s: deve essere un oggetto.", where));
-		if (grade_members(a, c, member, where, err) == -1 ||
-		    grade_key_text(a, json_get(c, "text"), where, &it->text, err) == -1)
+			return grade_fail_at(a, err, it->where, "Deve essere un oggetto.");
+		if (grade_members(a, c, member, it->where, err) == -1 ||
+		    grade_json_text(a, json_get(c, "text"), it->where, &it->text, &it->len, err) == -1)
 			return -1;
 		ok = json_get(c, "correct");
 		if (ok == NULL || ok->type != JSON_BOOL)
-			return grade_fail(err, arena_printf(a, "%s: indicare se è corretta "
-							    "(\"correct\": true o false).", where));
+			return grade_fail_at(a, err, it->where, "Indicare se è corretta "
+					     "(\"correct\": true o false).");
 		it->correct = ok->boolean;
-		ncorrect += it->correct;
-		q->nitems++;
 	}
-	if (kind == GRADE_SINGLE && ncorrect != 1)
-		return grade_fail(err, "Una domanda a scelta singola ha esattamente una scelta corretta.");
-	if (kind == GRADE_MULTIPLE && ncorrect == 0)
-		return grade_fail(err, "Una domanda a scelta multipla ha almeno una scelta corretta.");
+	d->n = arr->count;
 	return 0;
 }
 
 static int
-grade_parse_pairs(struct arena *a, const struct json_value *spec, struct grade_question *q,
-		  const char **err)
+grade_json_pairs(struct arena *a, const struct json_value *spec, struct grade_draft *d,
+		 const char **err)
 {
-	static const char *const top[] = { "pairs", NULL };
 	static const char *const member[] = { "prompt", "match", NULL };
 	const struct json_value *arr, *p;
 
-	if (grade_members(a, spec, top, "Domanda", err) == -1)
+	if (grade_json_list(a, spec, "pairs", "La domanda deve avere un elenco di coppie "
+			    "(\"pairs\").", &arr, err) == -1)
 		return -1;
-	arr = json_get(spec, "pairs");
-	if (arr == NULL || arr->type != JSON_ARRAY)
-		return grade_fail(err, "La domanda deve avere un elenco di coppie (\"pairs\").");
-	if (arr->count < 2 || arr->count > GRADE_ITEMS_MAX)
-		return grade_fail(err, arena_printf(a, "Servono da 2 a %d coppie.", GRADE_ITEMS_MAX));
-	for (p = arr->child; p != NULL; p = p->next) {
-		struct grade_item *it = &q->items[q->nitems];
-		const char *where = arena_printf(a, "Coppia %d", q->nitems + 1);
+	for (p = arr->child; p != NULL && d->n < GRADE_DRAFT_MAX; p = p->next) {
+		struct grade_draft_item *it = &d->items[d->n++];
 
+		it->where = arena_printf(a, "Coppia %zu", d->n);
 		if (p->type != JSON_OBJECT)
-			return grade_fail(err, arena_printf(a, "%s: deve essere un oggetto.", where));
-		if (grade_members(a, p, member, where, err) == -1 ||
-		    grade_key_text(a, json_get(p, "prompt"), where, &it->text, err) == -1 ||
-		    grade_key_text(a, json_get(p, "match"), where, &it->match, err) == -1)
+			return grade_fail_at(a, err, it->where, "Deve essere un oggetto.");
+		if (grade_members(a, p, member, it->where, err) == -1 ||
+		    grade_json_text(a, json_get(p, "prompt"), it->where, &it->text, &it->len,
+				    err) == -1 ||
+		    grade_json_text(a, json_get(p, "match"), it->where, &it->match, &it->mlen,
+				    err) == -1)
 			return -1;
-		q->nitems++;
 	}
+	d->n = arr->count;
 	return 0;
 }
 
 static int
-grade_parse_accepted(struct arena *a, const struct json_value *spec, struct grade_question *q,
-		     const char **err)
-{
-	static const char *const top[] = { "accepted", NULL };
-	const struct json_value *arr, *s;
-
-	if (grade_members(a, spec, top, "Domanda", err) == -1)
-		return -1;
-	arr = json_get(spec, "accepted");
-	if (arr == NULL || arr->type != JSON_ARRAY)
-		return grade_fail(err, "La domanda deve avere un elenco di risposte accettate "
-				  "(\"accepted\").");
-	if (arr->count < 1 || arr->count > GRADE_ACCEPTED_MAX)
-		return grade_fail(err, arena_printf(a, "Servono da 1 a %d risposte accettate.",
-						    GRADE_ACCEPTED_MAX));
-	for (s = arr->child; s != NULL; s = s->next) {
-		const char *where = arena_printf(a, "Risposta accettata %d", q->naccepted + 1);
-
-		if (grade_key_text(a, s, where, &q->accepted[q->naccepted], err) == -1)
-			return -1;
-		q->naccepted++;
-	}
-	return 0;
-}
-
-static int
-grade_parse_numeric(struct arena *a, const struct json_value *spec, struct grade_question *q,
+grade_json_accepted(struct arena *a, const struct json_value *spec, struct grade_draft *d,
 		    const char **err)
 {
-	static const char *const top[] = { "value", "tolerance", NULL };
+	const struct json_value *arr, *s;
 
-	if (grade_members(a, spec, top, "Domanda", err) == -1)
+	if (grade_json_list(a, spec, "accepted", "La domanda deve avere un elenco di risposte "
+			    "accettate (\"accepted\").", &arr, err) == -1)
 		return -1;
-	if (grade_json_double(json_get(spec, "value"), &q->value) == -1)
-		return grade_fail(err, "Il valore corretto (\"value\") deve essere un numero finito.");
-	if (grade_json_double(json_get(spec, "tolerance"), &q->tolerance) == -1 ||
-	    !(q->tolerance >= 0))
-		return grade_fail(err, "La tolleranza (\"tolerance\") deve essere un numero "
-				  "finito maggiore o uguale a zero.");
+	for (s = arr->child; s != NULL && d->n < GRADE_DRAFT_MAX; s = s->next) {
+		struct grade_draft_item *it = &d->items[d->n++];
+
+		it->where = arena_printf(a, "Risposta accettata %zu", d->n);
+		if (grade_json_text(a, s, it->where, &it->text, &it->len, err) == -1)
+			return -1;
+	}
+	d->n = arr->count;
 	return 0;
+}
+
+static int
+grade_json_key(struct arena *a, const struct json_value *spec, struct grade_draft *d,
+	       const char **err)
+{
+	static const char *const tf[] = { "answer", NULL };
+	static const char *const num[] = { "value", "tolerance", NULL };
+	const struct json_value *v;
+
+	if (spec == NULL || spec->type != JSON_OBJECT)
+		return grade_fail(err, "La chiave della domanda deve essere un oggetto JSON.");
+	switch (d->kind) {
+	case GRADE_SINGLE:
+	case GRADE_MULTIPLE:
+		return grade_json_choices(a, spec, d, err);
+	case GRADE_TRUEFALSE:
+		if (grade_members(a, spec, tf, "Domanda", err) == -1)
+			return -1;
+		v = json_get(spec, "answer");
+		if (v == NULL || v->type != JSON_BOOL)
+			return grade_fail(err, "La risposta corretta (\"answer\") deve essere "
+					  "true o false.");
+		d->truth = v->boolean;
+		return 0;
+	case GRADE_MATCHING:
+		return grade_json_pairs(a, spec, d, err);
+	case GRADE_SHORT:
+		return grade_json_accepted(a, spec, d, err);
+	case GRADE_NUMERIC:
+		if (grade_members(a, spec, num, "Domanda", err) == -1)
+			return -1;
+		if (grade_json_double(json_get(spec, "value"), &d->value) == -1)
+			return grade_fail(err, "Il valore corretto (\"value\") deve essere un "
+					  "numero finito.");
+		if (grade_json_double(json_get(spec, "tolerance"), &d->tolerance) == -1)
+			return grade_fail(err, "La tolleranza (\"tolerance\") deve essere un "
+					  "numero finito maggiore o uguale a zero.");
+		return 0;
+	}
+	return 0;	/* an unknown kind is grade_draft_check()'s to refuse */
+}
+
+/*
+ * Runs a parser's result through grade_draft_check(); whatever fails,
+ * out is left empty (of kind kind) rather than half filled.
+ */
+static int
+grade_key_finish(struct arena *a, int rc, const struct grade_draft *d,
+		 struct grade_question *out, const char **err)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = d->kind;
+	if (rc == 0)
+		rc = grade_draft_check(a, d, out, err);
+	if (rc == -1) {
+		memset(out, 0, sizeof(*out));
+		out->kind = d->kind;
+	}
+	return rc;
 }
 
 int
 grade_question_parse(struct arena *a, enum grade_kind kind, const struct json_value *spec,
 		     struct grade_question *out, const char **err)
 {
-	static const char *const tf[] = { "answer", NULL };
-	const struct json_value *v;
-	int rc = -1;
+	struct grade_draft d;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->kind = kind;
-	if (spec == NULL || spec->type != JSON_OBJECT) {
-		*err = "La chiave della domanda deve essere un oggetto JSON.";
-		goto out;
+	memset(&d, 0, sizeof(d));
+	d.kind = kind;
+	rc = grade_json_key(a, spec, &d, err);
+	return grade_key_finish(a, rc, &d, out, err);
+}
+
+/*
+ * Keys as lines of text (grade_lines_parse()).  Only the syntax of a
+ * line is checked here; the rules are grade_draft_check()'s.
+ */
+
+#define GRADE_TF_HINT "Scrivere «vero» o «falso»."
+#define GRADE_NUM_HINT "Scrivere il valore, con l'eventuale tolleranza (per esempio " \
+	"12,5 oppure 12,5 ± 0,5)."
+
+/* The first occurrence of the n bytes of pat in s[0..len), or NULL. */
+static const char *
+grade_find(const char *s, size_t len, const char *pat)
+{
+	size_t n = strlen(pat);
+
+	for (size_t i = 0; n <= len && i <= len - n; i++)
+		if (memcmp(s + i, pat, n) == 0)
+			return s + i;
+	return NULL;
+}
+
+/* Trims spaces and tabs around s[0..*len), moving s. */
+static const char *
+grade_trim(const char *s, size_t *len)
+{
+	while (*len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		(*len)--;
 	}
-	switch (kind) {
+	while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
+		(*len)--;
+	return s;
+}
+
+/* "VALUE", "VALUE ± TOL" or "VALUE +- TOL", read by grade_number_parse(). */
+static int
+grade_lines_number(struct arena *a, const char *line, size_t len, struct grade_draft *d,
+		   const char **err)
+{
+	const char *pm = grade_find(line, len, "±"), *ascii = grade_find(line, len, "+-");
+	size_t vlen = len, skip = 0;
+
+	if (ascii != NULL && (pm == NULL || ascii < pm))
+		pm = ascii;
+	if (pm != NULL) {
+		vlen = (size_t)(pm - line);
+		skip = pm == ascii ? 2 : strlen("±");
+	}
+	if (grade_number_parse(arena_strndup(a, line, vlen), &d->value) == -1)
+		return grade_fail_at(a, err, d->where, GRADE_NUM_HINT);
+	if (pm == NULL)
+		return 0;
+	if (grade_number_parse(arena_strndup(a, pm + skip, len - vlen - skip), &d->tolerance) == -1)
+		return grade_fail_at(a, err, d->where, "La tolleranza dopo «±» deve essere "
+				     "un numero.");
+	return 0;
+}
+
+/* One non-blank line, trimmed, numbered from 1, into d. */
+static int
+grade_lines_line(struct arena *a, const char *line, size_t len, size_t lineno,
+		 struct grade_draft *d, const char **err)
+{
+	struct grade_draft_item *it;
+	const char *where, *eq, *folded;
+
+	switch (d->kind) {
+	case GRADE_TRUEFALSE:
+	case GRADE_NUMERIC:
+		/* One line, whose number d->n now counts. */
+		where = arena_printf(a, "Riga %zu", lineno);
+		if (d->n++ > 0)
+			return grade_fail_at(a, err, where, d->kind == GRADE_TRUEFALSE ?
+					     "Basta una riga, con «vero» o «falso»." :
+					     "Basta una riga, con il valore e l'eventuale "
+					     "tolleranza.");
+		d->where = where;
+		if (d->kind == GRADE_NUMERIC)
+			return grade_lines_number(a, line, len, d, err);
+		folded = grade_text_fold(a, arena_strndup(a, line, len));
+		if (strcmp(folded, "vero") != 0 && strcmp(folded, "falso") != 0)
+			return grade_fail_at(a, err, where, GRADE_TF_HINT);
+		d->truth = folded[0] == 'v';
+		return 0;
+	default:
+		break;
+	}
+	/* Lists: count every item, keep the first GRADE_DRAFT_MAX. */
+	if (d->n++ >= GRADE_DRAFT_MAX)
+		return 0;
+	it = &d->items[d->n - 1];
+	it->where = where = arena_printf(a, "Riga %zu", lineno);
+	if ((d->kind == GRADE_SINGLE || d->kind == GRADE_MULTIPLE) && line[0] == '*') {
+		it->correct = true;
+		len--;
+		line = grade_trim(line + 1, &len);
+	}
+	if (d->kind == GRADE_MATCHING) {
+		if ((eq = grade_find(line, len, " = ")) == NULL)
+			return grade_fail_at(a, err, where, "Scrivere l'elemento e il suo "
+					     "abbinamento separati da « = ».");
+		it->mlen = len - (size_t)(eq - line) - 3;
+		it->match = grade_trim(eq + 3, &it->mlen);
+		len = (size_t)(eq - line);
+		line = grade_trim(line, &len);
+	}
+	it->text = line;
+	it->len = len;
+	return 0;
+}
+
+/* Splits text at LF, CRLF or a lone CR, skipping blank lines. */
+static int
+grade_lines_read(struct arena *a, const char *text, struct grade_draft *d, const char **err)
+{
+	const char *p = text;
+	size_t lineno = 0;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\r\n");
+		const char *line = p;
+
+		lineno++;
+		p += len;
+		if (*p == '\r')
+			p++;
+		if (*p == '\n')
+			p++;
+		line = grade_trim(line, &len);
+		if (len > 0 && grade_lines_line(a, line, len, lineno, d, err) == -1)
+			return -1;
+	}
+	if (d->n == 0 && d->kind == GRADE_TRUEFALSE)
+		return grade_fail(err, GRADE_TF_HINT);
+	if (d->n == 0 && d->kind == GRADE_NUMERIC)
+		return grade_fail(err, GRADE_NUM_HINT);
+	return 0;
+}
+
+int
+grade_lines_parse(struct arena *a, enum grade_kind kind, const char *text,
+		  struct grade_question *out, const char **err)
+{
+	struct grade_draft d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.kind = kind;
+	rc = grade_lines_read(a, text != NULL ? text : "", &d, err);
+	return grade_key_finish(a, rc, &d, out, err);
+}
+
+/* True if x and y are the same key (only the members of their kind count). */
+static bool
+grade_question_same(const struct grade_question *x, const struct grade_question *y)
+{
+	if (x->kind != y->kind || x->nitems != y->nitems || x->naccepted != y->naccepted)
+		return false;
+	switch (x->kind) {
+	case GRADE_TRUEFALSE:
+		return x->truth == y->truth;
+	case GRADE_NUMERIC:
+		return x->value == y->value && x->tolerance == y->tolerance;
+	default:
+		break;
+	}
+	for (int i = 0; i < x->nitems; i++) {
+		const struct grade_item *p = &x->items[i], *q = &y->items[i];
+
+		if (strcmp(p->text, q->text) != 0 || p->correct != q->correct ||
+		    (x->kind == GRADE_MATCHING && strcmp(p->match, q->match) != 0))
+			return false;
+	}
+	for (int i = 0; i < x->naccepted; i++)
+		if (strcmp(x->accepted[i], y->accepted[i]) != 0)
+			return false;
+	return true;
+}
+
+/* The shortest number grade_number_parse() reads back as d, with a comma. */
+static void
+grade_lines_addnum(struct buf *b, double d)
+{
+	char num[40], *dot;
+
+	grade_shortest(num, sizeof(num), d);
+	if ((dot = strchr(num, '.')) != NULL)
+		*dot = ',';
+	buf_adds(b, num);
+}
+
+/* Writes q (counts and texts already bounded by the caller) as lines into b. */
+static void
+grade_lines_write(struct buf *b, const struct grade_question *q)
+{
+	switch (q->kind) {
 	case GRADE_SINGLE:
 	case GRADE_MULTIPLE:
-		rc = grade_parse_choices(a, kind, spec, out, err);
-		break;
-	case GRADE_TRUEFALSE:
-		if (grade_members(a, spec, tf, "Domanda", err) == -1)
-			break;
-		v = json_get(spec, "answer");
-		if (v == NULL || v->type != JSON_BOOL) {
-			*err = "La risposta corretta (\"answer\") deve essere true o false.";
-			break;
-		}
-		out->truth = v->boolean;
-		rc = 0;
-		break;
 	case GRADE_MATCHING:
-		rc = grade_parse_pairs(a, spec, out, err);
+		for (int i = 0; i < q->nitems; i++) {
+			buf_adds(b, i > 0 ? "\n" : "");
+			buf_adds(b, q->items[i].correct && q->kind != GRADE_MATCHING ? "* " : "");
+			buf_adds(b, q->items[i].text);
+			if (q->kind == GRADE_MATCHING) {
+				buf_adds(b, " = ");
+				buf_adds(b, q->items[i].match);
+			}
+		}
 		break;
 	case GRADE_SHORT:
-		rc = grade_parse_accepted(a, spec, out, err);
+		for (int i = 0; i < q->naccepted; i++) {
+			buf_adds(b, i > 0 ? "\n" : "");
+			buf_adds(b, q->accepted[i]);
+		}
+		break;
+	case GRADE_TRUEFALSE:
+		buf_adds(b, q->truth ? "vero" : "falso");
 		break;
 	case GRADE_NUMERIC:
-		rc = grade_parse_numeric(a, spec, out, err);
-		break;
-	default:
-		*err = "Tipo di domanda sconosciuto.";
+		grade_lines_addnum(b, q->value);
+		if (q->tolerance != 0) {
+			buf_adds(b, " ± ");
+			grade_lines_addnum(b, q->tolerance);
+		}
 		break;
 	}
+}
+
+/*
+ * Writes q, then parses the result back: what the format cannot carry
+ * (a text with a line break or white space at an end, a wrong choice
+ * starting with "*", a prompt holding " = ") comes back different, and
+ * then the answer is NULL.  Checking by parsing keeps the writer from
+ * drifting away from the parser's rules.
+ */
+const char *
+grade_lines_format(struct arena *a, const struct grade_question *q)
+{
+	struct grade_question back;
+	const char *text = NULL, *err;
+	struct buf b;
+
+	if (q->nitems < 0 || q->nitems > GRADE_ITEMS_MAX ||
+	    q->naccepted < 0 || q->naccepted > GRADE_ACCEPTED_MAX)
+		return NULL;
+	for (int i = 0; i < q->nitems; i++)
+		if (q->items[i].text == NULL || (q->kind == GRADE_MATCHING && q->items[i].match == NULL))
+			return NULL;
+	for (int i = 0; i < q->naccepted; i++)
+		if (q->accepted[i] == NULL)
+			return NULL;
+	buf_init(&b, 0);
+	grade_lines_write(&b, q);
+	if (b.err)
+		goto out;
+	if (grade_lines_parse(a, q->kind, b.data, &back, &err) == 0 &&
+	    grade_question_same(q, &back))
+		text = arena_strndup(a, b.data, b.len);
 out:
-	if (rc == -1) {
-		/* Leave no half-parsed key behind. */
-		memset(out, 0, sizeof(*out));
-		out->kind = kind;
-	}
-	return rc;
+	buf_release(&b);
+	return text;
 }
 
 void
@@ -966,4 +1367,76 @@ grade_combine(enum grade_method m, const double *scores, int n)
 		return scores[0];
 	}
 	return 0;
+}
+
+/*
+ * Item analysis.
+ */
+
+/* Below this a variance of scores in [0, 1] is rounding noise, not spread:
+ * (0.3 - 0.1 * 1) / 0.9 and its neighbours differ in the last bits. */
+#define GRADE_VAR_EPS 1e-12
+
+/*
+ * Learner i's score on the rest of the attempt, into *rest; false when
+ * there is none (the question is the whole attempt) or a number is not
+ * finite.
+ */
+static bool
+grade_rest(const double *item, const double *total, const double *share, int i, double *rest)
+{
+	if (!isfinite(item[i]) || !isfinite(total[i]) || !isfinite(share[i]) ||
+	    share[i] < 0 || share[i] >= 1)
+		return false;
+	*rest = (total[i] - share[i] * item[i]) / (1 - share[i]);
+	return true;
+}
+
+/*
+ * Two passes (means, then deviations) rather than running sums of
+ * squares, which cancel out the small variances of a nearly constant
+ * column.  Learners without a rest-of-test score count for the facility
+ * only.
+ */
+void
+grade_item_stats(const double *item, const double *total, const double *item_weight_share,
+		 int n, struct grade_item_stats *out)
+{
+	double sum = 0, mi = 0, mr = 0, sii = 0, srr = 0, sir = 0, rest, r;
+	int nf = 0, nr = 0;
+
+	*out = (struct grade_item_stats){ 0 };
+	if (item == NULL || n <= 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (isfinite(item[i])) {
+			sum += item[i];
+			nf++;
+		}
+	out->facility = nf > 0 ? sum / nf : 0;
+	if (total == NULL || item_weight_share == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		if (grade_rest(item, total, item_weight_share, i, &rest)) {
+			mi += item[i];
+			mr += rest;
+			nr++;
+		}
+	if (nr < 2)
+		return;
+	mi /= nr;
+	mr /= nr;
+	for (int i = 0; i < n; i++)
+		if (grade_rest(item, total, item_weight_share, i, &rest)) {
+			double di = item[i] - mi, dr = rest - mr;
+
+			sii += di * di;
+			srr += dr * dr;
+			sir += di * dr;
+		}
+	if (sii / nr <= GRADE_VAR_EPS || srr / nr <= GRADE_VAR_EPS)
+		return;
+	r = sir / sqrt(sii * srr);
+	out->discrimination = r > 1 ? 1 : r < -1 ? -1 : r;
+	out->has_discrimination = true;
 }

@@ -108,6 +108,38 @@ int grade_question_parse(struct arena *a, enum grade_kind kind, const struct jso
 void grade_question_json(struct json_writer *w, const char *key, const struct grade_question *q);
 
 /*
+ * A key as trainers type it in one textarea, one item per line:
+ *
+ *   single, multiple  one choice per line; "*" (then optional spaces)
+ *                     marks a correct one: "* Roma"
+ *   truefalse         one line, "vero" or "falso" (any case, accents ignored)
+ *   matching          "prompt = match", split at the first " = "
+ *   short             one accepted answer per line
+ *   numeric           "12,5", "12,5 ± 0,5" or "12,5 +- 0,5" (numbers as
+ *                     grade_number_parse() reads them)
+ *
+ * Lines end in LF, CRLF or CR; blank lines are ignored but counted, so
+ * that "Riga N" is the line the trainer sees.  Spaces and tabs around a
+ * line and around each side of " = " are trimmed.  The text ends at its
+ * first NUL.  The rules are grade_question_parse()'s (the same checks,
+ * not a copy): 0, or -1 with *err an Italian message (static or in a),
+ * naming the line ("Riga 3: ...") when one line is at fault; out is then
+ * empty.  NULL text is the empty text.  Strings are copied into a.
+ */
+int grade_lines_parse(struct arena *a, enum grade_kind kind, const char *text,
+		      struct grade_question *out, const char **err);
+
+/*
+ * q as lines (no final newline), in a: the text grade_lines_parse()
+ * turns back into q.  Numbers use the decimal comma.  NULL when there is
+ * no such text, because q is not a valid key or a text of q cannot be
+ * written on a line (a line break, white space at an end, a wrong choice
+ * starting with "*", a prompt holding " = "): keys from JSON may hold
+ * those, and the caller must then keep the JSON form.
+ */
+const char *grade_lines_format(struct arena *a, const struct grade_question *q);
+
+/*
  * Parses a learner's answer to q.  Returns 0, or -1 with *err an Italian
  * message: a wrong shape, a choice or pair id q does not have (a forged
  * id), a repeated id, a second choice for a single-choice question, a
@@ -155,5 +187,29 @@ void grade_shuffle(int64_t *ids, int n);
  * the order they were made (scores[0] first); n > 0.
  */
 double grade_combine(enum grade_method m, const double *scores, int n);
+
+/* Classical item analysis of one question, for the trainers' statistics. */
+struct grade_item_stats {
+	double facility;	/* mean score on the question, 0..1 */
+	double discrimination;	/* corrected item-total correlation, -1..1 */
+	bool has_discrimination;	/* false: not enough spread to say */
+};
+
+/*
+ * Statistics of a question from n learners: item[i] is learner i's score
+ * on it (0..1), total[i] their score on the whole attempt (0..1, the
+ * question included, weighted by points) and item_weight_share[i] the
+ * question's points / the attempt's points.  facility = mean(item);
+ * discrimination = Pearson correlation of item and the rest-of-test
+ * score (total - share * item) / (1 - share), so that the question does
+ * not correlate with itself.  has_discrimination is false (and
+ * discrimination 0, to be shown as absent, not as 0) when fewer than 2
+ * learners have a rest-of-test score or either score does not vary.
+ * Learners with share >= 1 or a non-finite number count for the facility
+ * only (if their item score is finite).  n <= 0 or NULL item gives
+ * facility 0; NULL total or share gives no discrimination.  Never fails.
+ */
+void grade_item_stats(const double *item, const double *total, const double *item_weight_share,
+		      int n, struct grade_item_stats *out);
 
 #endif

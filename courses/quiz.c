@@ -285,6 +285,40 @@ out:
 	return rc;
 }
 
+int
+quiz_regrade(struct request *req, int64_t quiz_id, int *attempts, int *changed)
+{
+	struct quiz_attempt at;
+	struct quiz q;
+	int64_t *ids;
+	bool found, enrolled, completed;
+	int n;
+
+	*attempts = *changed = 0;
+	if (quiz_db_get(req->db, req->arena, quiz_id, 0, true, &q, NULL, &found) == -1 || !found ||
+	    quiz_db_submitted(req->db, req->arena, quiz_id, &ids, &n) == -1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		double before;
+
+		/* The enrolment before the attempt, in the order submissions lock them. */
+		if (quiz_db_attempt(req->db, req->arena, ids[i], &at, &found) == -1 || !found ||
+		    db_begin(req->db) == -1 ||
+		    quiz_db_lock_enrolment(req->db, at.user_id, q.course_id, &enrolled) == -1 ||
+		    quiz_db_attempt_lock(req->db, req->arena, ids[i], &at, &found) == -1 || !found)
+			goto fail;
+		before = at.score;
+		if (quiz_grade(req, &q, &at, &completed) == -1 || db_commit(req->db) == -1)
+			goto fail;
+		(*attempts)++;
+		*changed += fabs(at.score - before) > 1e-9;
+	}
+	return 0;
+fail:
+	db_rollback(req->db);
+	return -1;
+}
+
 /* ---- JSON ---- */
 
 static void

@@ -28,6 +28,15 @@ struct router;
 struct tmpl_ctx;
 struct request;
 
+/*
+ * Grades again every submitted attempt of quiz_id with its questions'
+ * current keys (after a trainer fixed one), each attempt in a transaction
+ * of its own, and rewrites the learners' grades (a course completed or a
+ * certificate issued stays).  *attempts counts those regraded, *changed
+ * those whose score moved.  Returns 0, or -1 on a database error.
+ */
+int quiz_regrade(struct request *req, int64_t quiz_id, int *attempts, int *changed);
+
 /* Adds the quiz routes to r (static tables). */
 void quiz_register(struct router *r);
 

@@ -17,6 +17,14 @@
 /* A timestamp as ISO 8601 in UTC, NULL staying NULL. */
 #define QUIZ_ISO(t) "to_char((" t ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/*
+ * A time the editor typed: with a zone (ISO 8601, "Z" or an offset) as
+ * it says, without one (an HTML datetime-local) in Europe/Rome.
+ */
+#define QUIZ_TIME(p) \
+	"CASE WHEN " p "::text ~ '(Z|[+-][0-9][0-9]:?[0-9][0-9])$' THEN " p "::text::timestamptz " \
+	"ELSE " p "::text::timestamp AT TIME ZONE 'Europe/Rome' END"
+
 static const char *const quiz_review_names[] = { "immediately", "after_close", "never", NULL };
 
 const char *
@@ -613,8 +621,8 @@ static const struct db_stmt quiz_create = {
 	"    review_right_answers, opens_at, closes_at, published) "
 	"SELECT coalesce(m.course_id, l.course_id), m.id, l.id, "
 	"       CASE WHEN m.id IS NULL THEN 'verification' ELSE 'final' END, $2, $3, $4, $5, "
-	"       nullif($6::int, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::timestamptz, "
-	"       $17::timestamptz, $18 "
+	"       nullif($6::int, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, " QUIZ_TIME("$16") ", "
+	"       " QUIZ_TIME("$17") ", $18 "
 	"FROM (SELECT 1) one LEFT JOIN modules m ON m.id = $1::bigint "
 	"LEFT JOIN certification_levels l ON l.id = $19::bigint "
 	"WHERE (m.id IS NULL) <> (l.id IS NULL) RETURNING id", 19
@@ -657,4 +665,363 @@ quiz_db_draw_category(struct db *db, int64_t quiz_id, int64_t category_id, int c
 				 db_int_param(n, count) };
 
 	return db_exec(db, &quiz_draw_category, params) == 1 ? 0 : -1;
+}
+
+#define QUIZ_QUESTION_COLS \
+	"q.id, c.module_id, m.course_id, c.id, c.name, q.kind, q.text_md, q.text_html, q.feedback_md, " \
+	"q.points, q.spec::text, q.retired, " \
+	"(SELECT count(*) FROM attempt_questions aq WHERE aq.question_id = q.id) "
+#define QUIZ_QUESTION_FROM \
+	"FROM questions q JOIN question_categories c ON c.id = q.category_id " \
+	"JOIN modules m ON m.id = c.module_id "
+
+static int
+quiz_db_question_row(struct arena *a, const struct db_res *res, int row, struct quiz_question *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->id = db_get_int(res, row, 0);
+	q->module_id = db_get_int(res, row, 1);
+	q->course_id = db_get_int(res, row, 2);
+	q->category_id = db_get_int(res, row, 3);
+	q->category = db_get(res, row, 4);
+	q->text_md = db_get(res, row, 6);
+	q->text_html = db_get(res, row, 7);
+	q->feedback_md = db_get(res, row, 8);
+	q->points = (int)db_get_int(res, row, 9);
+	q->retired = db_get_bool(res, row, 11);
+	q->answers = db_get_int(res, row, 12);
+	if (grade_kind_parse(db_get(res, row, 5), &q->kind) == -1 ||
+	    quiz_db_json(a, db_get(res, row, 10), q->kind, &q->key, NULL) == -1) {
+		log_warnx("question %lld: its stored key does not parse", (long long)q->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+quiz_db_questions(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t id,
+		  struct quiz_question **out, int *n)
+{
+	char ids[DB_INT_LEN];
+	const char *params[] = { db_int_param(ids, id) };
+	struct db_res *res = db_query(db, a, stmt, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++)
+		if (quiz_db_question_row(a, res, i, &(*out)[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static const struct db_stmt quiz_bank = {
+	"quiz_bank",
+	"SELECT " QUIZ_QUESTION_COLS QUIZ_QUESTION_FROM
+	"WHERE c.module_id = $1 ORDER BY q.retired, c.name, q.id", 1
+};
+
+int
+quiz_db_bank(struct db *db, struct arena *a, int64_t module_id, struct quiz_question **out, int *n)
+{
+	return quiz_db_questions(db, a, &quiz_bank, module_id, out, n);
+}
+
+static const struct db_stmt quiz_question_get = {
+	"quiz_question_get",
+	"SELECT " QUIZ_QUESTION_COLS QUIZ_QUESTION_FROM "WHERE q.id = $1", 1
+};
+
+int
+quiz_db_question(struct db *db, struct arena *a, int64_t id, struct quiz_question *out, bool *found)
+{
+	struct quiz_question *q;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (quiz_db_questions(db, a, &quiz_question_get, id, &q, &n) == -1)
+		return -1;
+	if ((*found = n > 0))
+		*out = q[0];
+	return 0;
+}
+
+static const struct db_stmt quiz_question_update = {
+	"quiz_question_update",
+	"UPDATE questions SET category_id = $2, text_md = $3, text_html = $4, feedback_md = $5, "
+	"       feedback_html = $6, points = $7, spec = $8::jsonb, updated_at = now() WHERE id = $1", 8
+};
+
+int
+quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, const char *text_md,
+			const char *text_html, const char *feedback_md, const char *feedback_html,
+			int points, const char *spec_json)
+{
+	char qid[DB_INT_LEN], cid[DB_INT_LEN], pts[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, id), db_int_param(cid, category_id), text_md,
+				 text_html, feedback_md, feedback_html, db_int_param(pts, points),
+				 spec_json };
+
+	return db_exec(db, &quiz_question_update, params) == 1 ? 0 : -1;
+}
+
+static const struct db_stmt quiz_question_retire = {
+	"quiz_question_retire",
+	"UPDATE questions SET retired = $2, updated_at = now() WHERE id = $1", 2
+};
+
+int
+quiz_db_question_retire(struct db *db, int64_t id, bool retired)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, id), retired ? "true" : "false" };
+
+	return db_exec(db, &quiz_question_retire, params) == 1 ? 0 : -1;
+}
+
+static const struct db_stmt quiz_categories = {
+	"quiz_categories",
+	"SELECT c.id, c.name, "
+	"       (SELECT count(*) FROM questions q WHERE q.category_id = c.id AND NOT q.retired), "
+	"       coalesce((SELECT d.count FROM quiz_draws d JOIN quizzes z ON z.id = d.quiz_id "
+	"                 WHERE z.module_id = c.module_id AND d.category_id = c.id), 0) "
+	"FROM question_categories c WHERE c.module_id = $1 ORDER BY c.name", 1
+};
+
+int
+quiz_db_categories(struct db *db, struct arena *a, int64_t module_id, struct quiz_category **out, int *n)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, module_id) };
+	struct db_res *res = db_query(db, a, &quiz_categories, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++) {
+		(*out)[i].id = db_get_int(res, i, 0);
+		(*out)[i].name = db_get(res, i, 1);
+		(*out)[i].questions = (int)db_get_int(res, i, 2);
+		(*out)[i].drawn = (int)db_get_int(res, i, 3);
+	}
+	return 0;
+}
+
+static const struct db_stmt quiz_update = {
+	"quiz_update",
+	"UPDATE quizzes SET title = $2, intro_md = $3, intro_html = $4, pass_percent = $5, "
+	"       time_limit_seconds = nullif($6::int, 0), attempts_allowed = $7, min_delay_seconds = $8, "
+	"       grading = $9, shuffle_questions = $10, shuffle_choices = $11, review_answers = $12, "
+	"       review_correctness = $13, review_feedback = $14, review_right_answers = $15, "
+	"       opens_at = " QUIZ_TIME("$16") ", closes_at = " QUIZ_TIME("$17") ", published = $18, "
+	"       updated_at = now() WHERE id = $1", 18
+};
+
+int
+quiz_db_update(struct db *db, int64_t quiz_id, const struct quiz_settings *s)
+{
+	char qid[DB_INT_LEN], pass[DB_INT_LEN], limit[DB_INT_LEN], allowed[DB_INT_LEN],
+	     delay[DB_INT_LEN];
+	const char *params[] = {
+		db_int_param(qid, quiz_id), s->title, s->intro_md, s->intro_html,
+		db_int_param(pass, s->pass_percent), db_int_param(limit, s->time_limit_seconds),
+		db_int_param(allowed, s->attempts_allowed), db_int_param(delay, s->min_delay_seconds),
+		grade_method_name(s->grading), s->shuffle_questions ? "true" : "false",
+		s->shuffle_choices ? "true" : "false",
+		quiz_db_review_name(s->review[QUIZ_REVIEW_ANSWERS]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_CORRECTNESS]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_FEEDBACK]),
+		quiz_db_review_name(s->review[QUIZ_REVIEW_RIGHT_ANSWERS]),
+		s->opens_at, s->closes_at, s->published ? "true" : "false",
+	};
+
+	return db_exec(db, &quiz_update, params) == 1 ? 0 : -1;
+}
+
+static const struct db_stmt quiz_draws_clear = {
+	"quiz_draws_clear", "DELETE FROM quiz_draws WHERE quiz_id = $1", 1
+};
+
+int
+quiz_db_draws_clear(struct db *db, int64_t quiz_id)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id) };
+
+	return db_exec(db, &quiz_draws_clear, params) < 0 ? -1 : 0;
+}
+
+static const struct db_stmt quiz_settings_get = {
+	"quiz_settings_get",
+	"SELECT title, intro_md, intro_html, pass_percent, coalesce(time_limit_seconds, 0), "
+	"       attempts_allowed, min_delay_seconds, grading, shuffle_questions, shuffle_choices, "
+	"       review_answers, review_correctness, review_feedback, review_right_answers, "
+	"       " QUIZ_ISO("opens_at") ", " QUIZ_ISO("closes_at") ", published "
+	"FROM quizzes WHERE id = $1", 1
+};
+
+int
+quiz_db_settings(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_settings *s, bool *found)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id) };
+	struct db_res *res = db_query(db, a, &quiz_settings_get, params);
+
+	memset(s, 0, sizeof(*s));
+	if (res == NULL)
+		return -1;
+	if ((*found = res->nrows > 0) == false)
+		return 0;
+	s->title = db_get(res, 0, 0);
+	s->intro_md = db_get(res, 0, 1);
+	s->intro_html = db_get(res, 0, 2);
+	s->pass_percent = (int)db_get_int(res, 0, 3);
+	s->time_limit_seconds = (int)db_get_int(res, 0, 4);
+	s->attempts_allowed = (int)db_get_int(res, 0, 5);
+	s->min_delay_seconds = (int)db_get_int(res, 0, 6);
+	s->shuffle_questions = db_get_bool(res, 0, 8);
+	s->shuffle_choices = db_get_bool(res, 0, 9);
+	s->opens_at = db_get(res, 0, 14);
+	s->closes_at = db_get(res, 0, 15);
+	s->published = db_get_bool(res, 0, 16);
+	if (grade_method_parse(db_get(res, 0, 7), &s->grading) == -1)
+		return -1;
+	for (int i = 0; i < QUIZ_REVIEW_PARTS; i++)
+		if (quiz_db_review_parse(db_get(res, 0, 10 + i), &s->review[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static const struct db_stmt quiz_submitted = {
+	"quiz_submitted",
+	"SELECT id FROM quiz_attempts WHERE quiz_id = $1 AND submitted_at IS NOT NULL ORDER BY id", 1
+};
+
+int
+quiz_db_submitted(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id) };
+	struct db_res *res = db_query(db, a, &quiz_submitted, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*ids = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**ids));
+	for (int i = 0; i < res->nrows; i++)
+		(*ids)[i] = db_get_int(res, i, 0);
+	return 0;
+}
+
+static const struct db_stmt quiz_score_rows = {
+	"quiz_score_rows",
+	"SELECT a.id, aq.question_id, coalesce(aq.score, 0), "
+	"       q.points::float8 / sum(q.points) OVER (PARTITION BY a.id), a.score "
+	"FROM quiz_attempts a JOIN attempt_questions aq ON aq.attempt_id = a.id "
+	"JOIN questions q ON q.id = aq.question_id "
+	"WHERE a.quiz_id = $1 AND a.submitted_at IS NOT NULL ORDER BY aq.question_id, a.id", 1
+};
+
+int
+quiz_db_score_rows(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_score_row **out, int *n)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id) };
+	struct db_res *res = db_query(db, a, &quiz_score_rows, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++) {
+		struct quiz_score_row *r = &(*out)[i];
+
+		r->attempt_id = db_get_int(res, i, 0);
+		r->question_id = db_get_int(res, i, 1);
+		r->score = quiz_db_double(res, i, 2);
+		r->share = quiz_db_double(res, i, 3);
+		r->total = quiz_db_double(res, i, 4);
+	}
+	return 0;
+}
+
+static const struct db_stmt quiz_stat_questions = {
+	"quiz_stat_questions",
+	"SELECT " QUIZ_QUESTION_COLS QUIZ_QUESTION_FROM
+	"WHERE q.id IN (SELECT aq.question_id FROM attempt_questions aq "
+	"               JOIN quiz_attempts a ON a.id = aq.attempt_id "
+	"               WHERE a.quiz_id = $1 AND a.submitted_at IS NOT NULL) ORDER BY q.id", 1
+};
+
+int
+quiz_db_stat_questions(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_question **out, int *n)
+{
+	return quiz_db_questions(db, a, &quiz_stat_questions, quiz_id, out, n);
+}
+
+static const struct db_stmt quiz_module_get = {
+	"quiz_module_get",
+	"SELECT m.id, m.course_id, c.title, m.position, m.title, coalesce(z.id, 0) "
+	"FROM modules m JOIN courses c ON c.id = m.course_id LEFT JOIN quizzes z ON z.module_id = m.id "
+	"WHERE m.id = $1", 1
+};
+
+int
+quiz_db_module(struct db *db, struct arena *a, int64_t id, struct quiz_module *out, bool *found)
+{
+	char mid[DB_INT_LEN];
+	const char *params[] = { db_int_param(mid, id) };
+	struct db_res *res = db_query(db, a, &quiz_module_get, params);
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		return -1;
+	if ((*found = res->nrows > 0)) {
+		out->id = db_get_int(res, 0, 0);
+		out->course_id = db_get_int(res, 0, 1);
+		out->course_title = db_get(res, 0, 2);
+		out->position = (int)db_get_int(res, 0, 3);
+		out->title = db_get(res, 0, 4);
+		out->quiz_id = db_get_int(res, 0, 5);
+	}
+	return 0;
+}
+
+static const struct db_stmt quiz_draw_question = {
+	"quiz_draw_question",
+	"INSERT INTO quiz_draws (quiz_id, position, question_id) "
+	"SELECT $1, coalesce(max(position), 0) + 1, $2 FROM quiz_draws WHERE quiz_id = $1", 2
+};
+
+int
+quiz_db_draw_question(struct db *db, int64_t quiz_id, int64_t question_id)
+{
+	char qid[DB_INT_LEN], id[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(id, question_id) };
+
+	return db_exec(db, &quiz_draw_question, params) == 1 ? 0 : -1;
+}
+
+static const struct db_stmt quiz_fixed = {
+	"quiz_fixed",
+	"SELECT question_id FROM quiz_draws WHERE quiz_id = $1 AND question_id IS NOT NULL "
+	"ORDER BY position", 1
+};
+
+int
+quiz_db_fixed(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n)
+{
+	char qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(qid, quiz_id) };
+	struct db_res *res = db_query(db, a, &quiz_fixed, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*ids = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**ids));
+	for (int i = 0; i < res->nrows; i++)
+		(*ids)[i] = db_get_int(res, i, 0);
+	return 0;
 }

@@ -251,6 +251,94 @@ int64_t quiz_db_create(struct db *db, int64_t module_id, int64_t level_id, const
 /* Adds a draw of count random questions of category_id to quiz_id, at the end. */
 int quiz_db_draw_category(struct db *db, int64_t quiz_id, int64_t category_id, int count);
 
+/* A module as the test editor shows it. */
+struct quiz_module {
+	int64_t id;
+	int64_t course_id;
+	const char *course_title;
+	int position;
+	const char *title;
+	int64_t quiz_id;		/* its final test, 0 if none yet */
+};
+
+/* Module id with its course and test (*found false if none). */
+int quiz_db_module(struct db *db, struct arena *a, int64_t id, struct quiz_module *out, bool *found);
+
+/* A question of a bank as trainers edit it. */
+struct quiz_question {
+	int64_t id;
+	int64_t module_id;
+	int64_t course_id;
+	int64_t category_id;
+	const char *category;
+	enum grade_kind kind;
+	const char *text_md;
+	const char *text_html;
+	const char *feedback_md;
+	int points;
+	struct grade_question key;
+	bool retired;
+	int64_t answers;		/* attempts that hold it: its key's shape is then fixed */
+};
+
+/* module_id's bank, by category then id (retired ones included); strings in a. */
+int quiz_db_bank(struct db *db, struct arena *a, int64_t module_id, struct quiz_question **out, int *n);
+
+/* Question id (*found false if none). */
+int quiz_db_question(struct db *db, struct arena *a, int64_t id, struct quiz_question *out, bool *found);
+
+/* Rewrites question id; the caller has checked the key's shape against its answers. */
+int quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, const char *text_md,
+			    const char *text_html, const char *feedback_md, const char *feedback_html,
+			    int points, const char *spec_json);
+
+/* Retires question id (or brings it back): never drawn again, kept for the attempts that hold it. */
+int quiz_db_question_retire(struct db *db, int64_t id, bool retired);
+
+/* A category of a module with its live questions and how many the module's test draws from it. */
+struct quiz_category {
+	int64_t id;
+	const char *name;
+	int questions;			/* not retired */
+	int drawn;			/* 0 if the test does not draw from it */
+};
+int quiz_db_categories(struct db *db, struct arena *a, int64_t module_id, struct quiz_category **out,
+		       int *n);
+
+/* Rewrites quiz_id's settings. */
+int quiz_db_update(struct db *db, int64_t quiz_id, const struct quiz_settings *s);
+
+/* Removes every draw of quiz_id (before adding the new ones, in one transaction). */
+int quiz_db_draws_clear(struct db *db, int64_t quiz_id);
+
+/* The settings of quiz_id as stored (intro_md included), for the editor; *found false if none. */
+int quiz_db_settings(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_settings *out,
+		     bool *found);
+
+/* The submitted attempts of quiz_id, oldest first (for a regrade). */
+int quiz_db_submitted(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n);
+
+/* One question's score in one submitted attempt (statistics). */
+struct quiz_score_row {
+	int64_t attempt_id;
+	int64_t question_id;
+	double score;			/* 0..1 of the question */
+	double share;			/* the question's points / the attempt's points */
+	double total;			/* the attempt's score, 0..1 */
+};
+int quiz_db_score_rows(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_score_row **out,
+		       int *n);
+
+/* The questions that appeared in quiz_id's submitted attempts, by first position then id. */
+int quiz_db_stat_questions(struct db *db, struct arena *a, int64_t quiz_id, struct quiz_question **out,
+			   int *n);
+
+/* Adds the fixed question question_id to quiz_id's draws, at the end. */
+int quiz_db_draw_question(struct db *db, int64_t quiz_id, int64_t question_id);
+
+/* The fixed questions quiz_id draws (ids, arena). */
+int quiz_db_fixed(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n);
+
 /* The names of a review setting ("immediately"...) and back (0, or -1 if unknown). */
 const char *quiz_db_review_name(enum quiz_review_when w);
 int quiz_db_review_parse(const char *name, enum quiz_review_when *out);

@@ -1,7 +1,9 @@
 /*
  * test_grade.c - quiz questions and grading (courses/grade.c): keys and
  * answers parsed right and wrong, forged answers, every scoring rule,
- * folding, person-written numbers, combining attempts, shuffling.
+ * folding, person-written numbers, combining attempts, shuffling; keys
+ * as trainers' lines (the same rules as JSON, the round trip) and the
+ * item statistics.
  */
 #include "../../portal/compat.h"
 
@@ -263,9 +265,13 @@ test_parse_choices(void **state)
 	/* Single: exactly one right; multiple: at least one. */
 	assert_int_equal(qp(a, GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
 			    "{\"text\":\"b\",\"correct\":true}]}", &q, &err), -1);
+	/* The second right choice is the one named. */
+	assert_string_equal(err, "Scelta 2: una domanda a scelta singola ha esattamente una "
+			    "scelta corretta.");
+	assert_int_equal(qp(a, GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
+			    "{\"text\":\"b\",\"correct\":false}]}", &q, &err), -1);
 	assert_string_equal(err, "Una domanda a scelta singola ha esattamente una scelta corretta.");
-	qbad(a, GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
-	     "{\"text\":\"b\",\"correct\":false}]}");
+	assert_int_equal(q.nitems, 0);
 	qbad(a, GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
 	     "{\"text\":\"b\",\"correct\":false}]}");
 	q = qok(a, GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
@@ -974,6 +980,623 @@ test_shuffle(void **state)
 	grade_shuffle(NULL, 0);
 }
 
+/*
+ * Keys as lines.
+ */
+
+/* Parses lines; returns the rc, the message in *err. */
+static int
+lp(struct arena *a, enum grade_kind kind, const char *text, struct grade_question *q,
+   const char **err)
+{
+	*err = NULL;
+	return grade_lines_parse(a, kind, text, q, err);
+}
+
+static struct grade_question
+lok(struct arena *a, enum grade_kind kind, const char *text)
+{
+	struct grade_question q;
+	const char *err;
+
+	if (lp(a, kind, text, &q, &err) != 0)
+		fail_msg("lines \"%s\" refused: %s", text, err);
+	return q;
+}
+
+/* Lines that must be refused with exactly want (NULL: any message). */
+static void
+lbad(struct arena *a, enum grade_kind kind, const char *text, const char *want)
+{
+	struct grade_question q;
+	const char *err = NULL;
+
+	if (lp(a, kind, text, &q, &err) != -1)
+		fail_msg("lines \"%s\" accepted", text);
+	assert_non_null(err);
+	if (want != NULL && strcmp(err, want) != 0)
+		fail_msg("lines \"%s\": \"%s\", want \"%s\"", text, err, want);
+	/* Nothing half-parsed is left. */
+	assert_int_equal(q.kind, kind);
+	assert_int_equal(q.nitems, 0);
+	assert_int_equal(q.naccepted, 0);
+	assert_true(q.value == 0 && q.tolerance == 0 && !q.truth);
+}
+
+/* n lines, each "<prefix>N", joined by LF. */
+static const char *
+nlines(struct arena *a, const char *first, const char *prefix, int n)
+{
+	char *s = arena_strdup(a, first);
+
+	for (int i = 0; i < n; i++)
+		s = arena_printf(a, "%s%s%s%d", s, s[0] != '\0' ? "\n" : "", prefix, i);
+	return s;
+}
+
+static void
+test_lines_choices(void **state)
+{
+	struct arena *a = *state;
+	struct grade_question q;
+	char nul[] = "* Roma\0Milano";
+
+	/* CRLF, blank lines, spaces around, "*" with and without a space. */
+	q = lok(a, GRADE_SINGLE, "\r\n  Milano  \r\n\r\n*Roma\r\n\t \r\n Città\t");
+	assert_int_equal(q.kind, GRADE_SINGLE);
+	assert_int_equal(q.nitems, 3);
+	assert_string_equal(q.items[0].text, "Milano");
+	assert_false(q.items[0].correct);
+	assert_string_equal(q.items[1].text, "Roma");
+	assert_true(q.items[1].correct);
+	assert_string_equal(q.items[2].text, "Città");
+	assert_null(q.items[0].match);
+	q = lok(a, GRADE_MULTIPLE, "  *   a b  \n* c\nd*\n*\t*e");
+	assert_int_equal(q.nitems, 4);
+	assert_string_equal(q.items[0].text, "a b");
+	assert_string_equal(q.items[1].text, "c");
+	assert_string_equal(q.items[2].text, "d*");	/* a "*" inside is text */
+	assert_false(q.items[2].correct);
+	assert_string_equal(q.items[3].text, "*e");	/* only the first "*" marks */
+	assert_true(q.items[3].correct);
+	/* A lone CR ends a line too; LF CR is two line ends. */
+	q = lok(a, GRADE_MULTIPLE, "a\r*b\n\rc");
+	assert_int_equal(q.nitems, 3);
+	assert_string_equal(q.items[2].text, "c");
+
+	/* The rules of the JSON key, with the line that breaks them. */
+	lbad(a, GRADE_SINGLE, "a\n\n*b\n* c", "Riga 4: una domanda a scelta singola ha esattamente "
+	     "una scelta corretta.");
+	lbad(a, GRADE_SINGLE, "a\nb", "Una domanda a scelta singola ha esattamente una scelta "
+	     "corretta.");
+	lbad(a, GRADE_MULTIPLE, "a\nb", "Una domanda a scelta multipla ha almeno una scelta "
+	     "corretta.");
+	lbad(a, GRADE_SINGLE, "* a", "Servono da 2 a 10 scelte.");
+	lbad(a, GRADE_SINGLE, "", "Servono da 2 a 10 scelte.");
+	lbad(a, GRADE_SINGLE, " \r\n\t\n", "Servono da 2 a 10 scelte.");
+	lbad(a, GRADE_SINGLE, NULL, "Servono da 2 a 10 scelte.");
+	q = lok(a, GRADE_SINGLE, nlines(a, "* ok", "x", GRADE_ITEMS_MAX - 1));	/* 10 */
+	assert_int_equal(q.nitems, GRADE_ITEMS_MAX);
+	/* 11 after a blank line: the 11th choice is on line 12. */
+	lbad(a, GRADE_SINGLE, nlines(a, "\n* ok", "x", GRADE_ITEMS_MAX),
+	     "Riga 12: servono da 2 a 10 scelte.");
+	/* Many more lines than a key may have: counted, not stored. */
+	lbad(a, GRADE_MULTIPLE, nlines(a, "* ok", "x", 5000), "Riga 11: servono da 2 a 10 scelte.");
+
+	/* Texts: lengths in code points, "*" alone, UTF-8, controls. */
+	q = lok(a, GRADE_SINGLE, arena_printf(a, "* %.*s\nb", 2 * GRADE_TEXT_MAX,
+					      repeat(a, "è", GRADE_TEXT_MAX) + 1));
+	assert_int_equal(strlen(q.items[0].text), 2 * GRADE_TEXT_MAX);
+	lbad(a, GRADE_SINGLE, arena_printf(a, "*x\n%.*s", 2 * GRADE_TEXT_MAX + 2,
+					   repeat(a, "è", GRADE_TEXT_MAX + 1) + 1),
+	     "Riga 2: il testo deve avere da 1 a 200 caratteri.");
+	lbad(a, GRADE_SINGLE, "a\n*\nb", "Riga 2: il testo deve avere da 1 a 200 caratteri.");
+	lbad(a, GRADE_SINGLE, "* a\nb\xff", "Riga 2: il testo non è UTF-8 valido.");
+	lbad(a, GRADE_SINGLE, "* a\xc3\nb", "Riga 1: il testo non è UTF-8 valido.");
+	lbad(a, GRADE_SINGLE, "* a\x07z\nb", "Riga 1: il testo non è UTF-8 valido.");
+	q = lok(a, GRADE_SINGLE, "* a\tz\nb");	/* a tab inside is text, as in JSON */
+	assert_string_equal(q.items[0].text, "a\tz");
+	/* The text ends at a NUL: "Milano" is never read. */
+	lbad(a, GRADE_SINGLE, nul, "Servono da 2 a 10 scelte.");
+	/* Strings are copied into the arena. */
+	{
+		char buf[] = "* uno\ndue";
+
+		q = lok(a, GRADE_SINGLE, buf);
+		memset(buf, 'z', sizeof(buf) - 1);
+		assert_string_equal(q.items[0].text, "uno");
+		assert_string_equal(q.items[1].text, "due");
+	}
+	/* An impossible kind is refused. */
+	lbad(a, (enum grade_kind)42, "a\nb", "Tipo di domanda sconosciuto.");
+}
+
+static void
+test_lines_other_kinds(void **state)
+{
+	struct arena *a = *state;
+	struct grade_question q;
+	static const char *const yes[] = { "vero", "VERO", " Vero \r\n", "\n\nvèro\n\n", "VÈRO" };
+	static const char *const no[] = { "falso", "Falso", "FALSO\r\n", "fàlso" };
+
+	/* truefalse */
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		assert_true(lok(a, GRADE_TRUEFALSE, yes[i]).truth);
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		assert_false(lok(a, GRADE_TRUEFALSE, no[i]).truth);
+	lbad(a, GRADE_TRUEFALSE, "", "Scrivere «vero» o «falso».");
+	lbad(a, GRADE_TRUEFALSE, "\r\n \r\n", "Scrivere «vero» o «falso».");
+	lbad(a, GRADE_TRUEFALSE, "\nsì", "Riga 2: scrivere «vero» o «falso».");
+	lbad(a, GRADE_TRUEFALSE, "true", NULL);
+	lbad(a, GRADE_TRUEFALSE, "v", NULL);
+	lbad(a, GRADE_TRUEFALSE, "vero falso", NULL);
+	lbad(a, GRADE_TRUEFALSE, "verofalso", NULL);
+	lbad(a, GRADE_TRUEFALSE, "vero\xff", NULL);
+	lbad(a, GRADE_TRUEFALSE, "vero\n\nfalso", "Riga 3: basta una riga, con «vero» o «falso».");
+	lbad(a, GRADE_TRUEFALSE, "vero\nvero", NULL);
+
+	/* matching: split at the first " = ", both sides trimmed */
+	q = lok(a, GRADE_MATCHING, "PUA = Punto unico\r\n\r\n  PAI   =   Piano\t\r\na = b = c\nx = =y");
+	assert_int_equal(q.nitems, 4);
+	assert_string_equal(q.items[0].text, "PUA");
+	assert_string_equal(q.items[0].match, "Punto unico");
+	assert_string_equal(q.items[1].text, "PAI");
+	assert_string_equal(q.items[1].match, "Piano");
+	assert_string_equal(q.items[2].text, "a");
+	assert_string_equal(q.items[2].match, "b = c");
+	assert_string_equal(q.items[3].match, "=y");
+	assert_false(q.items[0].correct);
+	q = lok(a, GRADE_MATCHING, "* a = b\nc = d");	/* no "*" marker here */
+	assert_string_equal(q.items[0].text, "* a");
+	lbad(a, GRADE_MATCHING, "a = b\nc=d", "Riga 2: scrivere l'elemento e il suo abbinamento "
+	     "separati da « = ».");
+	lbad(a, GRADE_MATCHING, "a = b\nc =", NULL);
+	lbad(a, GRADE_MATCHING, "a = b\nc = \t", NULL);
+	lbad(a, GRADE_MATCHING, "a = b\n = d", NULL);
+	lbad(a, GRADE_MATCHING, "a = b", "Servono da 2 a 10 coppie.");
+	lbad(a, GRADE_MATCHING, nlines(a, "", "p = m", GRADE_ITEMS_MAX + 1),
+	     "Riga 11: servono da 2 a 10 coppie.");
+	assert_int_equal(lok(a, GRADE_MATCHING, nlines(a, "", "p = m", GRADE_ITEMS_MAX)).nitems,
+			 GRADE_ITEMS_MAX);
+	lbad(a, GRADE_MATCHING, arena_printf(a, "a = b\nc = %.*s", GRADE_TEXT_MAX + 1,
+					     repeat(a, "z", GRADE_TEXT_MAX + 1) + 1),
+	     "Riga 2: il testo deve avere da 1 a 200 caratteri.");
+	lbad(a, GRADE_MATCHING, "a = b\n\xc3 = d", "Riga 2: il testo non è UTF-8 valido.");
+
+	/* short */
+	q = lok(a, GRADE_SHORT, "  perché no \r\n\r\nno\n* sì = sì");
+	assert_int_equal(q.naccepted, 3);
+	assert_int_equal(q.nitems, 0);
+	assert_string_equal(q.accepted[0], "perché no");
+	assert_string_equal(q.accepted[2], "* sì = sì");	/* no markers here */
+	lbad(a, GRADE_SHORT, "\n\n", "Servono da 1 a 20 risposte accettate.");
+	assert_int_equal(lok(a, GRADE_SHORT, nlines(a, "", "a", GRADE_ACCEPTED_MAX)).naccepted,
+			 GRADE_ACCEPTED_MAX);
+	lbad(a, GRADE_SHORT, nlines(a, "", "a", GRADE_ACCEPTED_MAX + 1),
+	     "Riga 21: servono da 1 a 20 risposte accettate.");
+
+	/* numeric */
+	q = lok(a, GRADE_NUMERIC, "12,5 ± 0,5");
+	assert_true(q.value == 12.5 && q.tolerance == 0.5);
+	q = lok(a, GRADE_NUMERIC, "\r\n 12.5+-0.5 \r\n");
+	assert_true(q.value == 12.5 && q.tolerance == 0.5);
+	q = lok(a, GRADE_NUMERIC, "-3");
+	assert_true(q.value == -3 && q.tolerance == 0);
+	q = lok(a, GRADE_NUMERIC, "-3 +- +1e-1");
+	assert_true(q.value == -3 && q.tolerance == 0.1);
+	q = lok(a, GRADE_NUMERIC, "1,5E+3±0");
+	assert_true(q.value == 1500 && q.tolerance == 0);
+	lbad(a, GRADE_NUMERIC, "", "Scrivere il valore, con l'eventuale tolleranza (per esempio "
+	     "12,5 oppure 12,5 ± 0,5).");
+	lbad(a, GRADE_NUMERIC, "\n\ndodici", "Riga 3: scrivere il valore, con l'eventuale "
+	     "tolleranza (per esempio 12,5 oppure 12,5 ± 0,5).");
+	lbad(a, GRADE_NUMERIC, "12,5 ±", "Riga 1: la tolleranza dopo «±» deve essere un numero.");
+	lbad(a, GRADE_NUMERIC, "12,5 ± 0,5 ± 1", "Riga 1: la tolleranza dopo «±» deve essere un "
+	     "numero.");
+	lbad(a, GRADE_NUMERIC, "12 ± -1", "Riga 1: la tolleranza deve essere un numero finito "
+	     "maggiore o uguale a zero.");
+	lbad(a, GRADE_NUMERIC, "12 +- -0,1", NULL);
+	lbad(a, GRADE_NUMERIC, "± 1", NULL);
+	lbad(a, GRADE_NUMERIC, "1,000.5", NULL);
+	lbad(a, GRADE_NUMERIC, "1e400", NULL);
+	lbad(a, GRADE_NUMERIC, "1 ± 1e400", NULL);
+	lbad(a, GRADE_NUMERIC, "nan", NULL);
+	lbad(a, GRADE_NUMERIC, "12 - 1", NULL);
+	lbad(a, GRADE_NUMERIC, "12 ± 1 kg", NULL);
+	lbad(a, GRADE_NUMERIC, "12\n13", "Riga 2: basta una riga, con il valore e l'eventuale "
+	     "tolleranza.");
+	lbad(a, GRADE_NUMERIC, "\xff", NULL);
+}
+
+/* The message without "Riga 3: ", "Scelta 2: "..., first letter as a capital. */
+static const char *
+rule_of(struct arena *a, const char *err)
+{
+	const char *colon = strstr(err, ": ");
+	char *r;
+
+	if (colon == NULL)
+		return err;
+	r = arena_strdup(a, colon + 2);
+	if (r[0] >= 'a' && r[0] <= 'z')
+		r[0] = (char)(r[0] - 'a' + 'A');
+	return r;
+}
+
+/* The same key in both forms is accepted or refused by both, for the same rule. */
+static void
+test_lines_same_rules(void **state)
+{
+	struct arena *a = *state;
+	const char *big = repeat(a, "à", GRADE_TEXT_MAX + 1);
+	const char *ok = repeat(a, "à", GRADE_TEXT_MAX);
+	const char *many_json = "{\"choices\":[{\"text\":\"a\",\"correct\":true}";
+	const char *many_lines = "* a";
+	const struct {
+		enum grade_kind kind;
+		const char *json, *lines;
+	} cases[] = {
+		{ GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
+		  "{\"text\":\"b\",\"correct\":false}]}", "* a\nb" },
+		{ GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
+		  "{\"text\":\"b\",\"correct\":true}]}", "* a\n* b" },
+		{ GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
+		  "{\"text\":\"b\",\"correct\":false}]}", "a\nb" },
+		{ GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
+		  "{\"text\":\"b\",\"correct\":false}]}", "a\nb" },
+		{ GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true}]}", "* a" },
+		{ GRADE_MULTIPLE, arena_printf(a, "{\"choices\":[{\"text\":%s,\"correct\":true},"
+					      "{\"text\":\"b\",\"correct\":false}]}", big),
+		  arena_printf(a, "* %.*s\nb", (int)strlen(big) - 2, big + 1) },
+		{ GRADE_MULTIPLE, arena_printf(a, "{\"choices\":[{\"text\":%s,\"correct\":true},"
+					      "{\"text\":\"b\",\"correct\":false}]}", ok),
+		  arena_printf(a, "* %.*s\nb", (int)strlen(ok) - 2, ok + 1) },
+		{ GRADE_MATCHING, "{\"pairs\":[{\"prompt\":\"a\",\"match\":\"b\"}]}", "a = b" },
+		{ GRADE_MATCHING, arena_printf(a, "{\"pairs\":[{\"prompt\":\"a\",\"match\":%s},"
+					      "{\"prompt\":\"c\",\"match\":\"d\"}]}", big),
+		  arena_printf(a, "a = %.*s\nc = d", (int)strlen(big) - 2, big + 1) },
+		{ GRADE_SHORT, "{\"accepted\":[]}", "" },
+		{ GRADE_SHORT, "{\"accepted\":[\"x\"]}", "x" },
+		{ GRADE_NUMERIC, "{\"value\":1,\"tolerance\":-0.5}", "1 ± -0,5" },
+		{ GRADE_NUMERIC, "{\"value\":1,\"tolerance\":0.5}", "1 ± 0,5" },
+		{ GRADE_TRUEFALSE, "{\"answer\":false}", "falso" },
+		{ GRADE_SINGLE, NULL, NULL },	/* 11 choices, filled below */
+	};
+
+	for (int i = 0; i < GRADE_ITEMS_MAX; i++) {
+		many_json = arena_printf(a, "%s,{\"text\":\"x%d\",\"correct\":false}", many_json, i);
+		many_lines = arena_printf(a, "%s\nx%d", many_lines, i);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *json = cases[i].json != NULL ? cases[i].json :
+		    arena_printf(a, "%s]}", many_json);
+		const char *lines = cases[i].lines != NULL ? cases[i].lines : many_lines;
+		struct grade_question qj, ql;
+		const char *ej, *el;
+		int rj = qp(a, cases[i].kind, json, &qj, &ej);
+		int rl = lp(a, cases[i].kind, lines, &ql, &el);
+
+		if (rj != rl)
+			fail_msg("case %zu: json %d (%s), lines %d (%s)", i, rj, rj ? ej : "",
+				 rl, rl ? el : "");
+		if (rj == 0) {
+			assert_same_question(&qj, &ql);
+			continue;
+		}
+		if (strcmp(rule_of(a, ej), rule_of(a, el)) != 0)
+			fail_msg("case %zu: json \"%s\", lines \"%s\"", i, ej, el);
+	}
+}
+
+/* lines -> q -> lines is the identity on canonical text; q -> lines -> q always. */
+static void
+test_lines_format(void **state)
+{
+	struct arena *a = *state;
+	static const struct {
+		enum grade_kind kind;
+		const char *in, *out;	/* out NULL: the same as in */
+	} cases[] = {
+		{ GRADE_SINGLE, "Milano\n* Roma\nCittà <b>&amp;</b> \"x\"", NULL },
+		{ GRADE_SINGLE, "\r\n *Roma \r\n\r\nMilano", "* Roma\nMilano" },
+		{ GRADE_SINGLE, "* *args\nkw", NULL },	/* a right choice may start with "*" */
+		{ GRADE_MULTIPLE, "* a\nb\n* c\nd = e", NULL },
+		{ GRADE_TRUEFALSE, "vero", NULL },
+		{ GRADE_TRUEFALSE, " FALSO\r\n", "falso" },
+		{ GRADE_MATCHING, "a = x\nb = y\nc = x", NULL },
+		{ GRADE_MATCHING, "a=b = c = d\n* e = f", NULL },	/* the match may hold " = " */
+		{ GRADE_SHORT, "L’acqua\nacqua\n*\nx = y", NULL },
+		{ GRADE_NUMERIC, "12,5 ± 0,5", NULL },
+		{ GRADE_NUMERIC, "12.5 +- .5", "12,5 ± 0,5" },
+		{ GRADE_NUMERIC, "0,1", NULL },
+		{ GRADE_NUMERIC, "-3 ± 0", "-3" },
+		{ GRADE_NUMERIC, "1e-7", "1e-07" },
+		{ GRADE_NUMERIC, "0,30000000000000004", NULL },
+		{ GRADE_NUMERIC, "-1,2345678901234567e-300 ± 1e+300",
+		  "-1,2345678901234568e-300 ± 1e+300" },	/* the same double, shortest */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct grade_question q = lok(a, cases[i].kind, cases[i].in);
+		const char *text = grade_lines_format(a, &q);
+		struct grade_question back;
+
+		assert_non_null(text);
+		assert_string_equal(text, cases[i].out != NULL ? cases[i].out : cases[i].in);
+		back = lok(a, cases[i].kind, text);
+		assert_same_question(&q, &back);
+	}
+	/* Every kind from its JSON form too. */
+	{
+		static const struct {
+			enum grade_kind kind;
+			const char *json, *lines;
+		} keys[] = {
+			{ GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":false},"
+			  "{\"text\":\"b\",\"correct\":true}]}", "a\n* b" },
+			{ GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
+			  "{\"text\":\"b\",\"correct\":true}]}", "* a\n* b" },
+			{ GRADE_TRUEFALSE, "{\"answer\":true}", "vero" },
+			{ GRADE_MATCHING, "{\"pairs\":[{\"prompt\":\"p\",\"match\":\"m\"},"
+			  "{\"prompt\":\"q\",\"match\":\"m\"}]}", "p = m\nq = m" },
+			{ GRADE_SHORT, "{\"accepted\":[\"uno\"]}", "uno" },
+			{ GRADE_NUMERIC, "{\"value\":12.5,\"tolerance\":0.1}", "12,5 ± 0,1" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			struct grade_question q = qok(a, keys[i].kind, keys[i].json);
+			struct grade_question back;
+			const char *text = grade_lines_format(a, &q);
+
+			assert_non_null(text);
+			assert_string_equal(text, keys[i].lines);
+			back = lok(a, keys[i].kind, text);
+			assert_same_question(&q, &back);
+		}
+	}
+	/* The biggest keys fit. */
+	{
+		struct grade_question q = lok(a, GRADE_MULTIPLE, nlines(a, "", "* x", GRADE_ITEMS_MAX));
+		struct grade_question back;
+
+		for (int i = 0; i < GRADE_ITEMS_MAX; i++)
+			q.items[i].text = arena_strndup(a, repeat(a, "\xf0\x9f\x98\x80", GRADE_TEXT_MAX) + 1,
+							4 * GRADE_TEXT_MAX);
+		back = lok(a, GRADE_MULTIPLE, grade_lines_format(a, &q));
+		assert_same_question(&q, &back);
+		q = lok(a, GRADE_SHORT, nlines(a, "", "risposta ", GRADE_ACCEPTED_MAX));
+		back = lok(a, GRADE_SHORT, grade_lines_format(a, &q));
+		assert_same_question(&q, &back);
+	}
+	/* What lines cannot carry: NULL rather than a text that parses to another key. */
+	{
+		static const struct {
+			enum grade_kind kind;
+			const char *json;
+		} keys[] = {
+			{ GRADE_SINGLE, "{\"choices\":[{\"text\":\" a\",\"correct\":true},"
+			  "{\"text\":\"b\",\"correct\":false}]}" },
+			{ GRADE_SINGLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
+			  "{\"text\":\"b\\t\",\"correct\":false}]}" },
+			{ GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\",\"correct\":true},"
+			  "{\"text\":\"*b\",\"correct\":false}]}" },
+			{ GRADE_MULTIPLE, "{\"choices\":[{\"text\":\"a\\nb\",\"correct\":true},"
+			  "{\"text\":\"c\",\"correct\":false}]}" },
+			{ GRADE_MATCHING, "{\"pairs\":[{\"prompt\":\"a = b\",\"match\":\"c\"},"
+			  "{\"prompt\":\"d\",\"match\":\"e\"}]}" },
+			{ GRADE_MATCHING, "{\"pairs\":[{\"prompt\":\"a =\",\"match\":\"c\"},"
+			  "{\"prompt\":\"d\",\"match\":\"e\"}]}" },
+			{ GRADE_MATCHING, "{\"pairs\":[{\"prompt\":\"a\",\"match\":\"c \"},"
+			  "{\"prompt\":\"d\",\"match\":\"e\"}]}" },
+			{ GRADE_SHORT, "{\"accepted\":[\"a\\r\\nb\"]}" },
+			{ GRADE_SHORT, "{\"accepted\":[\"a\",\"b\\rc\"]}" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			struct grade_question q = qok(a, keys[i].kind, keys[i].json);
+
+			if (grade_lines_format(a, &q) != NULL)
+				fail_msg("%s written as lines", keys[i].json);
+		}
+	}
+	/* Hand-built keys that are not valid. */
+	{
+		struct grade_question q = { .kind = GRADE_SINGLE };
+
+		assert_null(grade_lines_format(a, &q));	/* no choices */
+		q.nitems = -1;
+		assert_null(grade_lines_format(a, &q));
+		q.nitems = GRADE_ITEMS_MAX + 1;
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_SINGLE, .nitems = 2 };
+		assert_null(grade_lines_format(a, &q));	/* NULL texts */
+		q = (struct grade_question){ .kind = GRADE_MATCHING, .nitems = 2,
+					     .items = { { "a", NULL, false }, { "b", "c", false } } };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_SHORT, .naccepted = GRADE_ACCEPTED_MAX + 1 };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_SHORT, .naccepted = 1 };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_NUMERIC, .value = NAN };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_NUMERIC, .value = 1, .tolerance = -1 };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = GRADE_NUMERIC, .value = 1, .tolerance = INFINITY };
+		assert_null(grade_lines_format(a, &q));
+		q = (struct grade_question){ .kind = (enum grade_kind)42 };
+		assert_null(grade_lines_format(a, &q));
+		/* Members of other kinds are not part of the key. */
+		q = (struct grade_question){ .kind = GRADE_TRUEFALSE, .value = 3, .truth = false };
+		assert_string_equal(grade_lines_format(a, &q), "falso");
+	}
+}
+
+/*
+ * Item analysis.
+ */
+
+/*
+ * cmocka's assert_float_equal() compares floats (its macro casts even
+ * before the division of "r * r / x"): too coarse for statistics.
+ */
+#define assert_near(got, want, eps) near_at((got), (want), (eps), __LINE__)
+
+static void
+near_at(double got, double want, double eps, int line)
+{
+	double d = got - want;
+
+	if (d < 0)
+		d = -d;
+	if (!(d <= eps))
+		fail_msg("line %d: %.17g, want %.17g (within %g)", line, got, want, eps);
+}
+
+/* Totals of learners from their item and rest-of-test scores. */
+static void
+totals(const double *item, const double *rest, const double *share, int n, double *total)
+{
+	for (int i = 0; i < n; i++)
+		total[i] = share[i] * item[i] + (1 - share[i]) * rest[i];
+}
+
+static void
+test_item_stats(void **state)
+{
+	struct grade_item_stats st;
+	double total[8];
+
+	(void)state;
+	/*
+	 * By hand: 4 learners, the question is 1 point of 4 (share 0.25).
+	 * item = 1 1 0 0, total = 1 0.5 0.5 0, so rest = (total - 0.25 item)
+	 * / 0.75 = 1 1/3 2/3 0.  Means 0.5 and 0.5; deviations of item
+	 * ±0.5, of rest 0.5 -1/6 1/6 -0.5.  Sum of products 0.25 - 1/12 -
+	 * 1/12 + 0.25 = 1/3; sums of squares 1 and 0.5 + 1/18 = 5/9.
+	 * r = (1/3) / sqrt(5/9) = 1/sqrt(5) = 0.4472136.  Against the raw
+	 * total it would be 0.5 / sqrt(0.5) = 0.7071: the correction shows.
+	 */
+	{
+		static const double item[] = { 1, 1, 0, 0 }, tot[] = { 1, 0.5, 0.5, 0 };
+		static const double share[] = { 0.25, 0.25, 0.25, 0.25 };
+
+		grade_item_stats(item, tot, share, 4, &st);
+		assert_true(st.facility == 0.5);
+		assert_true(st.has_discrimination);
+		assert_near(st.discrimination, 0.4472135954999579, 1e-12);
+	}
+	/* The strong learners get it right, the weak ones wrong: near +1; the
+	 * reverse: near -1 (the same rest scores, so exactly the opposite). */
+	{
+		static const double right[] = { 1, 1, 1, 0, 0, 0 }, wrong[] = { 0, 0, 0, 1, 1, 1 };
+		static const double rest[] = { 0.9, 0.85, 0.8, 0.3, 0.2, 0.1 };
+		static const double share[] = { 0.2, 0.2, 0.2, 0.2, 0.2, 0.2 };
+		double d;
+
+		totals(right, rest, share, 6, total);
+		grade_item_stats(right, total, share, 6, &st);
+		assert_true(st.has_discrimination);
+		assert_near(st.facility, 0.5, 1e-12);
+		assert_near(st.discrimination, 0.9808411369143208, 1e-9);
+		d = st.discrimination;
+		totals(wrong, rest, share, 6, total);
+		grade_item_stats(wrong, total, share, 6, &st);
+		assert_true(st.has_discrimination);
+		assert_near(st.discrimination, -d, 1e-9);
+		assert_true(st.discrimination < -0.9);
+	}
+	/* Partial scores and a different share per learner (random subsets of
+	 * questions); against numpy-style Pearson: 0.5590169943749475. */
+	{
+		static const double item[] = { 1, 0.5, 0, 1, 0 }, rest[] = { 0.8, 0.6, 0.5, 0.4, 0.2 };
+		static const double share[] = { 0.1, 0.2, 0.25, 0.5, 0.1 };
+
+		totals(item, rest, share, 5, total);
+		grade_item_stats(item, total, share, 5, &st);
+		assert_true(st.has_discrimination);
+		assert_near(st.facility, 0.5, 1e-12);
+		assert_near(st.discrimination, 0.5590169943749475, 1e-9);
+	}
+	/* Everyone right: facility 1; everyone wrong: 0; neither discriminates
+	 * (absent, not 0). */
+	{
+		static const double ones[] = { 1, 1, 1, 1 }, zeros[] = { 0, 0, 0, 0 };
+		static const double rest[] = { 0.9, 0.1, 0.5, 0.7 }, share[] = { 0.1, 0.1, 0.1, 0.1 };
+
+		totals(ones, rest, share, 4, total);
+		grade_item_stats(ones, total, share, 4, &st);
+		assert_true(st.facility == 1);
+		assert_false(st.has_discrimination);
+		assert_true(st.discrimination == 0);
+		totals(zeros, rest, share, 4, total);
+		grade_item_stats(zeros, total, share, 4, &st);
+		assert_true(st.facility == 0);
+		assert_false(st.has_discrimination);
+	}
+	/* The rest of the test does not vary: none, even where rounding makes
+	 * the recomputed rest scores differ in their last bits. */
+	{
+		static const double item[] = { 0, 1, 0, 1, 1 }, rest[] = { 0.3, 0.3, 0.3, 0.3, 0.3 };
+		static const double share[] = { 0.1, 0.1, 0.1, 0.1, 0.1 };
+
+		totals(item, rest, share, 5, total);
+		grade_item_stats(item, total, share, 5, &st);
+		assert_near(st.facility, 0.6, 1e-12);
+		assert_false(st.has_discrimination);
+	}
+	/* n < 2, n = 0, NULL arrays. */
+	{
+		static const double item[] = { 0.5, 1 }, tot[] = { 0.4, 0.9 }, share[] = { 0.5, 0.5 };
+
+		grade_item_stats(item, tot, share, 1, &st);
+		assert_true(st.facility == 0.5);
+		assert_false(st.has_discrimination);
+		grade_item_stats(item, tot, share, 2, &st);
+		assert_true(st.has_discrimination);	/* two learners are enough */
+		assert_near(st.discrimination, 1, 1e-12);
+		grade_item_stats(item, tot, share, 0, &st);
+		assert_true(st.facility == 0);
+		assert_false(st.has_discrimination);
+		grade_item_stats(item, tot, share, -3, &st);
+		assert_true(st.facility == 0);
+		grade_item_stats(NULL, NULL, NULL, 0, &st);
+		assert_false(st.has_discrimination);
+		grade_item_stats(item, NULL, share, 2, &st);
+		assert_near(st.facility, 0.75, 1e-12);
+		assert_false(st.has_discrimination);
+		grade_item_stats(item, tot, NULL, 2, &st);
+		assert_false(st.has_discrimination);
+	}
+	/* A learner whose attempt is this question alone (share 1) has no rest
+	 * score: facility only.  So does one with a non-finite number. */
+	{
+		static const double item[] = { 1, 1, 0, 0, 1 }, tot[] = { 1, 0.5, 0.5, 0, 1 };
+		static const double share[] = { 0.25, 0.25, 0.25, 0.25, 1 };
+		static const double item_nan[] = { 1, 1, 0, 0, NAN }, tot_nan[] = { 1, 0.5, 0.5, 0, NAN };
+
+		grade_item_stats(item, tot, share, 5, &st);
+		assert_near(st.facility, 0.6, 1e-12);
+		assert_true(st.has_discrimination);
+		assert_near(st.discrimination, 0.4472135954999579, 1e-12);
+		grade_item_stats(item_nan, tot, share, 5, &st);
+		assert_near(st.facility, 0.5, 1e-12);	/* NaN left out */
+		assert_near(st.discrimination, 0.4472135954999579, 1e-12);
+		grade_item_stats(item, tot_nan, (const double[]){ 0.25, 0.25, 0.25, 0.25, 0.25 }, 5, &st);
+		assert_near(st.discrimination, 0.4472135954999579, 1e-12);
+		grade_item_stats(item, tot, (const double[]){ 1, 1, 1, 1, 1 }, 5, &st);
+		assert_false(st.has_discrimination);
+		assert_near(st.facility, 0.6, 1e-12);
+	}
+	/* Inconsistent input still gives a correlation in [-1, 1]. */
+	{
+		static const double item[] = { 1, 0, 1, 0 }, tot[] = { 5, -3, 2, 0 };
+		static const double share[] = { -0.5, 0.5, 0.99, 0.3 };
+
+		grade_item_stats(item, tot, share, 4, &st);
+		assert_true(st.discrimination >= -1 && st.discrimination <= 1);
+	}
+}
+
 int
 main(void)
 {
@@ -996,6 +1619,11 @@ main(void)
 		cmocka_unit_test(test_number_parse),
 		cmocka_unit_test(test_combine),
 		cmocka_unit_test(test_shuffle),
+		cmocka_unit_test_setup_teardown(test_lines_choices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_other_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_same_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_format, setup, teardown),
+		cmocka_unit_test(test_item_stats),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
