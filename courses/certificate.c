@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "certificate.h"
 #include "certificate_db.h"
+#include "certificate_manage.h"
 #include "certificate_pdf.h"
 #include "config.h"
 #include "db.h"
@@ -25,8 +26,6 @@
 #include "sign.h"
 #include "tmpl.h"
 
-/* Who grants and revokes levels. */
-#define CERT_DECIDERS (ROLE_COORDINAMENTO | ROLE_ADMIN)
 
 /* Codes: three groups of four, no 0/O or 1/I to misread. */
 #define CERT_CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -463,6 +462,78 @@ certificate_api_get(struct request *req)
 	return response_json(req, 200);
 }
 
+int
+certificate_grant(struct request *req, int64_t user_id, int64_t course_id, const char *level,
+		  const char *reason, const char **code, enum certificate_outcome *outcome)
+{
+	struct certificate_due d;
+	bool found, held;
+	int rc = -1;
+
+	*outcome = CERTIFICATE_DONE;
+	if (db_begin(req->db) == -1 ||
+	    certificate_db_level(req->db, req->arena, user_id, course_id, level, &d, &found, &held) == -1)
+		goto out;
+	if (!found || held) {
+		*outcome = !found ? CERTIFICATE_NOT_FOUND : CERTIFICATE_CONFLICT;
+		rc = 0;
+		goto out;
+	}
+	if (certificate_issue(req->db, req->arena, user_id, &d, req->user->id, reason, code) == -1 ||
+	    account_db_audit(req->db, req->user->id, "certificate_grant", user_id,
+			     arena_printf(req->arena, "%s %s: %s", *code, d.level_name, reason),
+			     req->client_addr) == -1 ||
+	    db_commit(req->db) == -1)
+		goto out;
+	rc = 0;
+out:
+	db_rollback(req->db);
+	return rc;
+}
+
+int
+certificate_revoke(struct request *req, const char *code, const char *reason,
+		   enum certificate_outcome *outcome)
+{
+	struct certificate c;
+	bool found, done;
+	int rc = -1;
+
+	*outcome = CERTIFICATE_DONE;
+	if (db_begin(req->db) == -1 || certificate_get(req, code, &c, &found) == -1)
+		goto out;
+	if (found && certificate_db_revoke(req->db, code, req->user->id, reason, &done) == -1)
+		goto out;
+	if (!found || !done) {
+		*outcome = !found ? CERTIFICATE_NOT_FOUND : CERTIFICATE_CONFLICT;
+		rc = 0;
+		goto out;
+	}
+	if (account_db_audit(req->db, req->user->id, "certificate_revoke", c.user_id,
+			     arena_printf(req->arena, "%s: %s", code, reason), req->client_addr) == -1 ||
+	    db_commit(req->db) == -1)
+		goto out;
+	rc = 0;
+out:
+	db_rollback(req->db);
+	return rc;
+}
+
+/* Writes certificate code as the response with status. */
+static int
+certificate_api_reply(struct request *req, int status, const char *code)
+{
+	struct certificate c;
+	struct json_writer w;
+	bool found;
+
+	if (certificate_get(req, code, &c, &found) == -1 || !found)
+		return 500;
+	json_writer_init(&w, &req->body);
+	certificate_json(&w, req, &c, true);
+	return response_json(req, status);
+}
+
 static const struct field certificate_grant_fields[] = {
 	{ "user_id", FIELD_BODY, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "user_id" },
 	{ "course_id", FIELD_BODY, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "course_id" },
@@ -479,42 +550,18 @@ static const struct field certificate_grant_fields[] = {
 static int
 certificate_api_grant(struct request *req)
 {
-	int64_t user_id = request_int(req, "user_id", 0), course_id = request_int(req, "course_id", 0);
-	struct certificate_due d;
-	struct certificate c;
-	struct json_writer w;
-	const char *code;
-	bool found, held;
-	int status = 500;
+	enum certificate_outcome outcome;
+	const char *code = NULL;
 
-	if (db_begin(req->db) == -1 ||
-	    certificate_db_level(req->db, req->arena, user_id, course_id, request_str(req, "level"), &d,
-				 &found, &held) == -1)
-		goto out;
-	if (!found) {
-		status = response_json_error(req, 404, "not_found",
-					     "Persona, corso o livello non trovati.");
-		goto out;
-	}
-	if (held) {
-		status = response_json_error(req, 409, "already_held",
-					     "La persona ha già un attestato valido di questo livello.");
-		goto out;
-	}
-	if (certificate_issue(req->db, req->arena, user_id, &d, req->user->id, request_str(req, "reason"),
-			      &code) == -1 ||
-	    account_db_audit(req->db, req->user->id, "certificate_grant", user_id,
-			     arena_printf(req->arena, "%s %s: %s", code, d.level_name, request_str(req, "reason")),
-			     req->client_addr) == -1 ||
-	    db_commit(req->db) == -1 ||
-	    certificate_get(req, code, &c, &found) == -1 || !found)
-		goto out;
-	json_writer_init(&w, &req->body);
-	certificate_json(&w, req, &c, true);
-	status = response_json(req, 201);
-out:
-	db_rollback(req->db);
-	return status;
+	if (certificate_grant(req, request_int(req, "user_id", 0), request_int(req, "course_id", 0),
+			      request_str(req, "level"), request_str(req, "reason"), &code, &outcome) == -1)
+		return 500;
+	if (outcome == CERTIFICATE_NOT_FOUND)
+		return response_json_error(req, 404, "not_found", "Persona, corso o livello non trovati.");
+	if (outcome == CERTIFICATE_CONFLICT)
+		return response_json_error(req, 409, "already_held",
+					   "La persona ha già un attestato valido di questo livello.");
+	return certificate_api_reply(req, 201, code);
 }
 
 static const struct field certificate_revoke_fields[] = {
@@ -529,35 +576,15 @@ static const struct field certificate_revoke_fields[] = {
 static int
 certificate_api_revoke(struct request *req)
 {
-	const char *code = request_str(req, "code");
-	struct certificate c;
-	struct json_writer w;
-	bool found, done;
-	int status = 500;
+	enum certificate_outcome outcome;
 
-	if (db_begin(req->db) == -1 || certificate_get(req, code, &c, &found) == -1)
-		goto out;
-	if (!found) {
-		status = response_json_error(req, 404, "not_found", "Attestato non trovato.");
-		goto out;
-	}
-	if (certificate_db_revoke(req->db, code, req->user->id, request_str(req, "reason"), &done) == -1)
-		goto out;
-	if (!done) {
-		status = response_json_error(req, 409, "already_revoked", "L'attestato è già revocato.");
-		goto out;
-	}
-	if (account_db_audit(req->db, req->user->id, "certificate_revoke", c.user_id,
-			     arena_printf(req->arena, "%s: %s", code, request_str(req, "reason")),
-			     req->client_addr) == -1 ||
-	    db_commit(req->db) == -1 || certificate_get(req, code, &c, &found) == -1 || !found)
-		goto out;
-	json_writer_init(&w, &req->body);
-	certificate_json(&w, req, &c, true);
-	status = response_json(req, 200);
-out:
-	db_rollback(req->db);
-	return status;
+	if (certificate_revoke(req, request_str(req, "code"), request_str(req, "reason"), &outcome) == -1)
+		return 500;
+	if (outcome == CERTIFICATE_NOT_FOUND)
+		return response_json_error(req, 404, "not_found", "Attestato non trovato.");
+	if (outcome == CERTIFICATE_CONFLICT)
+		return response_json_error(req, 409, "already_revoked", "L'attestato è già revocato.");
+	return certificate_api_reply(req, 200, request_str(req, "code"));
 }
 
 /* ---- reminders ---- */
@@ -618,9 +645,9 @@ static const struct route certificate_routes[] = {
 	  "api.certificates.mine" },
 	{ METHOD_GET, "/api/v1/certificates/{code}", certificate_api_get, ROLE_PUBLIC, ROUTE_API,
 	  ROUTER_FIELDS(certificate_code_fields), "api.certificates.get" },
-	{ METHOD_POST, "/api/v1/certificates", certificate_api_grant, CERT_DECIDERS, ROUTE_API,
+	{ METHOD_POST, "/api/v1/certificates", certificate_api_grant, CERTIFICATE_DECIDERS, ROUTE_API,
 	  ROUTER_FIELDS(certificate_grant_fields), "api.certificates.grant" },
-	{ METHOD_POST, "/api/v1/certificates/{code}/revoke", certificate_api_revoke, CERT_DECIDERS,
+	{ METHOD_POST, "/api/v1/certificates/{code}/revoke", certificate_api_revoke, CERTIFICATE_DECIDERS,
 	  ROUTE_API, ROUTER_FIELDS(certificate_revoke_fields), "api.certificates.revoke" },
 };
 
@@ -640,6 +667,7 @@ certificate_register(struct router *r, const struct config *cfg)
 	if (sign_b64url_encode(cert_pk_b64, sizeof(cert_pk_b64), cert_key.pk, sizeof(cert_key.pk)) == -1)
 		return -1;
 	router_add(r, certificate_routes, ARRAY_SIZE(certificate_routes));
+	certificate_manage_register(r);
 	mail_sender_add_job(certificate_reminders);
 	return 0;
 }

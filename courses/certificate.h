@@ -24,9 +24,14 @@
 #include "compat.h"
 
 #include "arena.h"
+#include "role.h"
+
+/* Who grants and revokes levels. */
+#define CERTIFICATE_DECIDERS (ROLE_COORDINAMENTO | ROLE_ADMIN)
 
 struct config;
 struct db;
+struct request;
 struct router;
 
 /*
@@ -45,6 +50,24 @@ void certificate_shutdown(void);
  * stored).  Returns the number issued, or -1.
  */
 int certificate_award(struct db *db, struct arena *a, int64_t user_id, int64_t course_id);
+
+enum certificate_outcome {
+	CERTIFICATE_DONE,
+	CERTIFICATE_NOT_FOUND,	/* no such person, course, level or certificate */
+	CERTIFICATE_CONFLICT,	/* the level is already held / the certificate already revoked */
+};
+
+/*
+ * Coordination's decisions, for the API and the pages: grants req's user
+ * level (by name) of course_id to user_id with reason (*code, in the
+ * arena, gets the new certificate's code), or revokes certificate code
+ * with reason.  Each runs in its own transaction with its audit line.
+ * Returns 0 with *outcome, or -1 on a database error.
+ */
+int certificate_grant(struct request *req, int64_t user_id, int64_t course_id, const char *level,
+		      const char *reason, const char **code, enum certificate_outcome *outcome);
+int certificate_revoke(struct request *req, const char *code, const char *reason,
+		       enum certificate_outcome *outcome);
 
 /*
  * When verification test quiz_id opens for user_id: NULL (and *open_now

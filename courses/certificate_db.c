@@ -352,3 +352,49 @@ certificate_db_has_levels(struct db *db, int64_t course_id)
 
 	return n < 0 ? -1 : n > 0;
 }
+
+static const struct db_stmt certificate_recent = {
+	"certificate_recent",
+	"SELECT " CERT_COLS " FROM certificates x JOIN users u ON u.id = x.user_id "
+	"ORDER BY x.created_at DESC, x.id DESC LIMIT $1", 1
+};
+
+int
+certificate_db_recent(struct db *db, struct arena *a, int limit, struct certificate **out, int *n)
+{
+	char lim[DB_INT_LEN];
+	const char *params[] = { db_int_param(lim, limit) };
+	struct db_res *res = db_query(db, a, &certificate_recent, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++)
+		certificate_db_row(res, i, 0, &(*out)[i]);
+	return 0;
+}
+
+static const struct db_stmt certificate_levels = {
+	"certificate_levels",
+	"SELECT l.id, l.course_id, c.title, l.name FROM certification_levels l "
+	"JOIN courses c ON c.id = l.course_id ORDER BY lower(c.title), c.id, l.position", 0
+};
+
+int
+certificate_db_levels(struct db *db, struct arena *a, struct certificate_level **out, int *n)
+{
+	struct db_res *res = db_query(db, a, &certificate_levels, NULL);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++) {
+		(*out)[i].id = db_get_int(res, i, 0);
+		(*out)[i].course_id = db_get_int(res, i, 1);
+		(*out)[i].course_title = db_get(res, i, 2);
+		(*out)[i].name = db_get(res, i, 3);
+	}
+	return 0;
+}

@@ -113,6 +113,20 @@ struct certificate_verification {
 int certificate_db_verifications(struct db *db, struct arena *a, int64_t user_id,
 				 struct certificate_verification **out, int *n);
 
+/* The latest limit certificates of everyone, newest first. */
+int certificate_db_recent(struct db *db, struct arena *a, int limit, struct certificate **out, int *n);
+
+/* A level with its course, for choosing one. */
+struct certificate_level {
+	int64_t id;
+	int64_t course_id;
+	const char *course_title;
+	const char *name;
+};
+
+/* Every course's levels, by course title then position. */
+int certificate_db_levels(struct db *db, struct arena *a, struct certificate_level **out, int *n);
+
 /* Creates a level of course_id at the end; its id, or -1 (demo seed). */
 int64_t certificate_db_level_create(struct db *db, int64_t course_id, const char *name, const char *rule,
 				    int opens_after_days, int valid_days);
