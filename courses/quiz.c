@@ -95,6 +95,7 @@ quiz_grade(struct request *req, const struct quiz *q, struct quiz_attempt *at, b
 {
 	double *scores = arena_calloc(req->arena, (size_t)at->nitems + 1, sizeof(*scores));
 	double earned = 0, total = 0, score, *all, grade;
+	bool passed;
 	int nall;
 
 	for (int i = 0; i < at->nitems; i++) {
@@ -106,17 +107,17 @@ quiz_grade(struct request *req, const struct quiz *q, struct quiz_attempt *at, b
 	}
 	score = total > 0 ? earned / total : 0;
 	/* The pass mark compares whole percentages as the learner reads them. */
-	at->passed = quiz_percent(score) >= q->pass_percent;
-	at->score = score;
-	if (quiz_db_attempt_grade(req->db, at, scores, score, at->passed) == -1 ||
+	if (quiz_db_attempt_grade(req->db, req->arena, at, scores, score,
+				  quiz_percent(score) >= q->pass_percent) == -1 ||
 	    quiz_db_scores(req->db, req->arena, q->id, at->user_id, &all, &nall) == -1 || nall == 0)
 		return -1;
 	grade = grade_combine(q->grading, all, nall);
-	if (quiz_db_grade_store(req->db, q->id, at->user_id, q->course_id, grade,
-				quiz_percent(grade) >= q->pass_percent, completed) == -1)
+	passed = quiz_percent(grade) >= q->pass_percent;
+	if (quiz_db_grade_store(req->db, q->id, at->user_id, q->course_id, grade, passed, completed) == -1)
 		return -1;
-	/* A level earned is certified in the same transaction as the grade. */
-	return certificate_award(req->db, req->arena, at->user_id, q->course_id) < 0 ? -1 : 0;
+	/* A level earned is certified in the same transaction as the grade
+	 * that earns it; only a passed test can earn one. */
+	return passed && certificate_award(req->db, req->arena, at->user_id, q->course_id) < 0 ? -1 : 0;
 }
 
 /* An answer given with a submission: the question and its stored JSON. */
@@ -128,7 +129,7 @@ struct quiz_pending {
 /*
  * Closes attempt attempt_id of quiz q: saves pending answers (those that
  * still make the deadline), grades it unless it already was, commits,
- * and reloads it into *at.  Returns 0, or -1 on a database error.
+ * and leaves it, as stored, in *at.  Returns 0, or -1 on a database error.
  */
 static int
 quiz_close(struct request *req, const struct quiz *q, int64_t attempt_id,
@@ -156,8 +157,8 @@ quiz_close(struct request *req, const struct quiz *q, int64_t attempt_id,
 		if (quiz_grade(req, q, at, completed) == -1)
 			goto out;
 	}
-	if (db_commit(req->db) == -1 ||
-	    quiz_db_attempt(req->db, req->arena, attempt_id, at, &found) == -1 || !found)
+	/* *at is what was read under the lock, graded in memory as stored. */
+	if (db_commit(req->db) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -216,9 +217,9 @@ quiz_refusal(struct request *req, const struct quiz *q, const struct quiz_standi
 		       "Il test di verifica si apre dopo la certificazione del livello precedente." :
 		       arena_printf(req->arena, "Il test di verifica si apre il %s.", st->verification_opens);
 	if (q->attempts_allowed > 0 && st->attempts >= q->attempts_allowed)
-		return arena_printf(req->arena, "Hai già usato %s disponibili.",
-				    q->attempts_allowed == 1 ? "l'unico tentativo" :
-				    arena_printf(req->arena, "tutti i %d tentativi", q->attempts_allowed));
+		return q->attempts_allowed == 1 ? "Hai già usato l'unico tentativo disponibile." :
+		       arena_printf(req->arena, "Hai già usato tutti i %d tentativi disponibili.",
+				    q->attempts_allowed);
 	if (st->wait_seconds > 0)
 		return arena_printf(req->arena, "Potrai fare un nuovo tentativo tra %d minut%s.",
 				    (st->wait_seconds + 59) / 60, (st->wait_seconds + 59) / 60 == 1 ? "o" : "i");
@@ -455,18 +456,18 @@ quiz_attempt_json(struct json_writer *w, const struct quiz *q, const struct quiz
  * stored form into *json (arena).  Returns 0, or -1 with *err.
  */
 static int
-quiz_answer_canonical(struct request *req, const struct quiz_item *it, const struct json_value *answer,
-		      const char **json, const char **err)
+quiz_answer_canonical(struct request *req, const struct grade_question *key,
+		      const struct json_value *answer, const char **json, const char **err)
 {
 	struct grade_answer ans;
 	struct json_writer w;
 	struct buf b;
 
-	if (grade_answer_parse(req->arena, &it->key, answer, &ans, err) == -1)
+	if (grade_answer_parse(req->arena, key, answer, &ans, err) == -1)
 		return -1;
 	buf_init(&b, QUIZ_ANSWER_JSON_MAX);
 	json_writer_init(&w, &b);
-	grade_answer_json(&w, NULL, &it->key, &ans);
+	grade_answer_json(&w, NULL, key, &ans);
 	*json = b.err ? NULL : arena_strdup(req->arena, b.data);
 	buf_release(&b);
 	if (*json == NULL)
@@ -483,12 +484,15 @@ quiz_item_find(const struct quiz_attempt *at, int64_t question_id)
 	return NULL;
 }
 
-/* The message of a save refused because the attempt is over. */
+/* The message of a save refused because the attempt (deadline, submitted_at: ISO 8601) is over. */
 static const char *
-quiz_closed_message(const struct quiz_attempt *at)
+quiz_closed_message(const char *deadline, const char *submitted_at)
 {
-	return at->submitted_at != NULL ? "Il tentativo è già stato consegnato." :
-	       "Il tempo a disposizione è scaduto: vale quanto avevi salvato entro la scadenza.";
+	/* An attempt graded at its deadline was closed by the clock, not by the learner. */
+	bool timed_out = deadline != NULL && (submitted_at == NULL || strcmp(submitted_at, deadline) >= 0);
+
+	return timed_out ? "Il tempo a disposizione è scaduto: vale quanto avevi salvato entro la scadenza." :
+	       "Il tentativo è già stato consegnato.";
 }
 
 /* ---- API ---- */
@@ -573,45 +577,56 @@ static const struct field quiz_api_answer_fields[] = {
 };
 
 /*
- * PUT /api/v1/attempts/{id}/answers/{question} with the answer object
- * (null clears it): 200 {question_id, saved}; 400 a wrong answer (forged
+ * PUT /api/v1/attempts/{id}/answers/{question} with the answer object, or
+ * DELETE to clear it: 200 {question_id, saved}; 400 a wrong answer (forged
  * choice...); 404 no such attempt of the user, or a question not in it;
  * 409 submitted or past the deadline; 500.  Two tabs may save at will:
- * each question keeps the last answer saved.
+ * each question keeps the last answer saved.  The learners' busiest
+ * request: one query reads the attempt and that question's key, one
+ * statement saves.
  */
 static int
 quiz_api_answer(struct request *req)
 {
 	int64_t id = request_int(req, "id", 0), qid = request_int(req, "question", 0);
-	const struct quiz_item *it;
-	struct quiz_attempt at;
+	struct quiz_save_target t;
 	enum quiz_save saved;
 	struct json_writer w;
 	const char *json = NULL, *err;
-	struct quiz q;
 	bool found;
 
-	if (quiz_attempt_load(req, id, &at, &q, &found) == -1)
+	if (quiz_db_save_target(req->db, req->arena, id, qid, &t, &found) == -1)
 		return 500;
-	if (!found)
+	if (!found || t.user_id != req->user->id)
 		return response_json_error(req, 404, "not_found", "Tentativo non trovato.");
-	if ((it = quiz_item_find(&at, qid)) == NULL)
+	if (t.overdue) {
+		/* Graded now, with what was saved in time. */
+		struct quiz_attempt at;
+		struct quiz q;
+
+		if (quiz_attempt_load(req, id, &at, &q, &found) == -1)
+			return 500;
+		return response_json_error(req, 409, "closed", quiz_closed_message(at.deadline, at.submitted_at));
+	}
+	if (!t.in_attempt)
 		return response_json_error(req, 404, "not_found", "La domanda non fa parte di questo tentativo.");
-	if (req->json == NULL)
-		return response_json_error(req, 400, "bad_request", "Manca la risposta (un oggetto JSON, o null).");
-	if (req->json->type != JSON_NULL &&
-	    quiz_answer_canonical(req, it, req->json, &json, &err) == -1)
-		return response_json_error(req, 400, "bad_answer", err);
-	if (at.submitted_at != NULL)
-		return response_json_error(req, 409, "closed", quiz_closed_message(&at));
+	if (req->method == METHOD_PUT) {
+		if (req->json == NULL)
+			return response_json_error(req, 400, "bad_request", "Manca la risposta (un oggetto JSON).");
+		if (quiz_answer_canonical(req, &t.key, req->json, &json, &err) == -1)
+			return response_json_error(req, 400, "bad_answer", err);
+	}
+	if (t.submitted_at != NULL)
+		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, t.submitted_at));
 	if (quiz_db_answer_save(req->db, id, qid, json, &saved) == -1)
 		return 500;
 	if (saved == QUIZ_SAVE_CLOSED)
-		return response_json_error(req, 409, "closed", quiz_closed_message(&at));
+		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, NULL));
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
 	json_int(&w, "question_id", qid);
 	json_bool(&w, "saved", true);
+	json_bool(&w, "cleared", json == NULL);
 	json_obj_close(&w);
 	return response_json(req, 200);
 }
@@ -660,7 +675,7 @@ quiz_api_submit(struct request *req)
 							   "La domanda «%s» non fa parte di questo tentativo.", v->key));
 			pending[npending].question_id = qid;
 			if (v->type != JSON_NULL &&
-			    quiz_answer_canonical(req, it, v, &pending[npending].json, &err) == -1)
+			    quiz_answer_canonical(req, &it->key, v, &pending[npending].json, &err) == -1)
 				return response_json_error(req, 400, "bad_answer", arena_printf(req->arena,
 							   "Domanda %d: %s", it->position, err));
 			npending++;
@@ -1029,6 +1044,7 @@ quiz_form_answer(struct request *req, const struct quiz_item *it, const char **e
 	struct json_writer w;
 	struct buf b;
 	const char *out = NULL;
+	unsigned seen = 0;	/* matching: prompts answered */
 	double number;
 
 	*err = NULL;
@@ -1064,10 +1080,16 @@ quiz_form_answer(struct request *req, const struct quiz_item *it, const char **e
 
 			if (!v->present)
 				continue;
-			if (sscanf(v->str, "%d-%d%c", &prompt, &option, &tail) != 2) {
+			if (sscanf(v->str, "%d-%d%c", &prompt, &option, &tail) != 2 || prompt < 1 ||
+			    prompt > GRADE_ITEMS_MAX) {
 				*err = "Abbinamento non valido.";
 				goto out;
 			}
+			if (seen & (1u << prompt)) {
+				*err = "Lo stesso elemento è abbinato più volte.";
+				goto out;
+			}
+			seen |= 1u << prompt;
 			snprintf(key, sizeof(key), "%d", prompt);
 			json_int(&w, arena_strdup(req->arena, key), option);
 		}
@@ -1123,7 +1145,7 @@ quiz_answer_submit(struct request *req)
 		return quiz_question_render(req, 400, &at, &q, n, err, false);
 	if (answer != NULL &&
 	    ((parsed = json_parse(req->arena, answer, strlen(answer), &err)) == NULL ||
-	     quiz_answer_canonical(req, it, parsed, &json, &err) == -1))
+	     quiz_answer_canonical(req, &it->key, parsed, &json, &err) == -1))
 		return quiz_question_render(req, 400, &at, &q, n, err, false);
 	if (quiz_db_answer_save(req->db, at.id, it->question_id, json, &saved) == -1)
 		return 500;
@@ -1205,7 +1227,7 @@ static const struct route quiz_routes[] = {
 	  ROUTER_FIELDS(quiz_api_id_fields), "api.quiz.start" },
 	{ METHOD_GET, "/api/v1/attempts/{id}", quiz_api_attempt, ROLE_MEMBER, ROUTE_API,
 	  ROUTER_FIELDS(quiz_api_id_fields), "api.quiz.attempt" },
-	{ METHOD_PUT, "/api/v1/attempts/{id}/answers/{question}", quiz_api_answer, ROLE_MEMBER,
+	{ METHOD_PUT | METHOD_DELETE, "/api/v1/attempts/{id}/answers/{question}", quiz_api_answer, ROLE_MEMBER,
 	  ROUTE_API, ROUTER_FIELDS(quiz_api_answer_fields), "api.quiz.answer" },
 	{ METHOD_POST, "/api/v1/attempts/{id}/submit", quiz_api_submit, ROLE_MEMBER, ROUTE_API,
 	  ROUTER_FIELDS(quiz_api_id_fields), "api.quiz.submit" },

@@ -53,11 +53,8 @@ quiz_db_double(const struct db_res *res, int row, int col)
 	return v != NULL ? strtod(v, NULL) : 0;
 }
 
-/*
- * The quiz and the standing of user $2 (0 for none); $3: drafts.  The
- * WHERE clause is added by the two statements below.
- */
-#define QUIZ_SQL(where) \
+/* The quiz's own columns (0..25), for every statement below. */
+#define QUIZ_HEAD_COLS \
 	"SELECT z.id, z.course_id, coalesce(z.module_id, 0), c.title, coalesce(m.title, ''), " \
 	"       coalesce(m.position, 0), c.published, z.published, z.title, z.intro_html, " \
 	"       z.pass_percent, coalesce(z.time_limit_seconds, 0), z.attempts_allowed, " \
@@ -65,7 +62,16 @@ quiz_db_double(const struct db_res *res, int row, int col)
 	"       z.review_answers, z.review_correctness, z.review_feedback, z.review_right_answers, " \
 	"       " QUIZ_ISO("z.opens_at") ", " QUIZ_ISO("z.closes_at") ", " \
 	"       coalesce(z.opens_at > now(), false), coalesce(z.closes_at <= now(), false), " \
-	"       (SELECT coalesce(sum(d.count), 0) FROM quiz_draws d WHERE d.quiz_id = z.id), " \
+	"       (SELECT coalesce(sum(d.count), 0) FROM quiz_draws d WHERE d.quiz_id = z.id), "
+#define QUIZ_FROM \
+	"FROM quizzes z JOIN courses c ON c.id = z.course_id LEFT JOIN modules m ON m.id = z.module_id "
+
+/*
+ * The quiz and the standing of user $2 (columns 26..33, then the
+ * purpose); $3: drafts.  The WHERE clause is added by the statements.
+ */
+#define QUIZ_SQL(where) \
+	QUIZ_HEAD_COLS \
 	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = z.course_id), " \
 	"       (SELECT count(*) FROM quiz_attempts a WHERE a.quiz_id = z.id AND a.user_id = $2), " \
 	"       coalesce(o.id, 0), coalesce(o.deadline < now(), false), " \
@@ -73,8 +79,7 @@ quiz_db_double(const struct db_res *res, int row, int col)
 	"                                        - now()))::int, 0), " \
 	"       g.grade IS NOT NULL, coalesce(g.grade, 0), coalesce(g.passed, false), " \
 	"       z.purpose = 'verification' " \
-	"FROM quizzes z JOIN courses c ON c.id = z.course_id " \
-	"LEFT JOIN modules m ON m.id = z.module_id " \
+	QUIZ_FROM \
 	"LEFT JOIN quiz_attempts o ON o.quiz_id = z.id AND o.user_id = $2 AND o.submitted_at IS NULL " \
 	"LEFT JOIN LATERAL (SELECT max(a.submitted_at) AS last FROM quiz_attempts a " \
 	"                   WHERE a.quiz_id = z.id AND a.user_id = $2) l ON true " \
@@ -89,6 +94,13 @@ static const struct db_stmt quiz_by_id = {
 	"quiz_by_id", QUIZ_SQL("z.id = $1"), 3
 };
 
+/* The quiz alone (no one's standing), as attempts need it; $2: drafts. */
+static const struct db_stmt quiz_head = {
+	"quiz_head",
+	QUIZ_HEAD_COLS "false, 0, 0, false, 0, false, 0, false, z.purpose = 'verification' "
+	QUIZ_FROM "WHERE z.id = $1 AND ((c.published AND z.published) OR $2)", 2
+};
+
 static int
 quiz_db_read(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t id,
 	     int64_t user_id, bool drafts, struct quiz *q, struct quiz_standing *st, bool *found)
@@ -96,7 +108,9 @@ quiz_db_read(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t
 	char ids[DB_INT_LEN], uid[DB_INT_LEN];
 	const char *params[] = { db_int_param(ids, id), db_int_param(uid, user_id),
 				 drafts ? "true" : "false" };
-	struct db_res *res = db_query(db, a, stmt, params);
+	const char *head_params[] = { params[0], params[2] };
+	bool head = st == NULL && stmt == &quiz_by_id;
+	struct db_res *res = db_query(db, a, head ? &quiz_head : stmt, head ? head_params : params);
 	int wait;
 
 	if (res == NULL)
@@ -410,13 +424,14 @@ static const struct db_stmt quiz_attempt_store = {
 	"           FROM unnest($2::bigint[], $3::float8[]) x (qid, score) "
 	"           WHERE aq.attempt_id = $1 AND aq.question_id = x.qid) "
 	"UPDATE quiz_attempts SET score = $4, passed = $5, submitted_at = coalesce(submitted_at, now()) "
-	"WHERE id = $1", 5
+	"WHERE id = $1 RETURNING " QUIZ_ISO("submitted_at"), 5
 };
 
 int
-quiz_db_attempt_grade(struct db *db, const struct quiz_attempt *a, const double *scores,
+quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attempt *a, const double *scores,
 		      double score, bool passed)
 {
+	struct db_res *res;
 	char aid[DB_INT_LEN], total[32];
 	struct buf ids, values;
 	int rc = -1;
@@ -436,7 +451,18 @@ quiz_db_attempt_grade(struct db *db, const struct quiz_attempt *a, const double 
 				 passed ? "true" : "false" };
 	if (ids.err || values.err)
 		goto out;
-	rc = db_exec(db, &quiz_attempt_store, params) == 1 ? 0 : -1;
+	if ((res = db_query(db, arena, &quiz_attempt_store, params)) == NULL || res->nrows != 1)
+		goto out;
+	a->submitted_at = db_get(res, 0, 0);
+	a->score = score;
+	a->passed = passed;
+	for (int i = 0; i < a->nitems; i++) {
+		a->items[i].scored = true;
+		a->items[i].score = scores[i];
+	}
+	a->overdue = false;
+	a->seconds_left = 0;
+	rc = 0;
 out:
 	buf_release(&ids);
 	buf_release(&values);
@@ -1023,5 +1049,41 @@ quiz_db_fixed(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, in
 	*ids = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**ids));
 	for (int i = 0; i < res->nrows; i++)
 		(*ids)[i] = db_get_int(res, i, 0);
+	return 0;
+}
+
+static const struct db_stmt quiz_save_target = {
+	"quiz_save_target",
+	"SELECT a.user_id, a.quiz_id, " QUIZ_ISO("a.deadline") ", " QUIZ_ISO("a.submitted_at") ", "
+	"       a.submitted_at IS NULL AND coalesce(a.deadline < now(), false), q.kind, q.spec::text "
+	"FROM quiz_attempts a "
+	"LEFT JOIN attempt_questions aq ON aq.attempt_id = a.id AND aq.question_id = $2 "
+	"LEFT JOIN questions q ON q.id = aq.question_id WHERE a.id = $1", 2
+};
+
+int
+quiz_db_save_target(struct db *db, struct arena *a, int64_t attempt_id, int64_t question_id,
+		    struct quiz_save_target *out, bool *found)
+{
+	char aid[DB_INT_LEN], qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(aid, attempt_id), db_int_param(qid, question_id) };
+	struct db_res *res = db_query(db, a, &quiz_save_target, params);
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		return -1;
+	if ((*found = res->nrows > 0) == false)
+		return 0;
+	out->user_id = db_get_int(res, 0, 0);
+	out->quiz_id = db_get_int(res, 0, 1);
+	out->deadline = db_get(res, 0, 2);
+	out->submitted_at = db_get(res, 0, 3);
+	out->overdue = db_get_bool(res, 0, 4);
+	if ((out->in_attempt = db_get(res, 0, 5) != NULL) &&
+	    (grade_kind_parse(db_get(res, 0, 5), &out->kind) == -1 ||
+	     quiz_db_json(a, db_get(res, 0, 6), out->kind, &out->key, NULL) == -1)) {
+		log_warnx("question %lld: its stored key does not parse", (long long)question_id);
+		return -1;
+	}
 	return 0;
 }

@@ -81,7 +81,7 @@ struct quiz_standing {
 int quiz_db_for_module(struct db *db, struct arena *a, int64_t module_id, int64_t user_id,
 		       bool drafts, struct quiz *out, struct quiz_standing *standing, bool *found);
 
-/* The same for quiz_id. */
+/* The same for quiz_id; without standing (NULL) a lighter query that ignores user_id. */
 int quiz_db_get(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id, bool drafts,
 		struct quiz *out, struct quiz_standing *standing, bool *found);
 
@@ -152,6 +152,22 @@ int quiz_db_attempt(struct db *db, struct arena *a, int64_t attempt_id, struct q
 int quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id,
 			 struct quiz_attempt *out, bool *found);
 
+/* An attempt and one of its questions, as saving an answer needs them. */
+struct quiz_save_target {
+	int64_t user_id;
+	int64_t quiz_id;
+	const char *deadline;		/* ISO 8601, NULL: no limit */
+	const char *submitted_at;	/* NULL while open */
+	bool overdue;			/* open and past its deadline */
+	bool in_attempt;		/* question_id is one of the attempt's */
+	enum grade_kind kind;
+	struct grade_question key;	/* when in_attempt */
+};
+
+/* Attempt attempt_id and its question question_id, in one query (*found false if no such attempt). */
+int quiz_db_save_target(struct db *db, struct arena *a, int64_t attempt_id, int64_t question_id,
+			struct quiz_save_target *out, bool *found);
+
 /* How a save of an answer ended. */
 enum quiz_save {
 	QUIZ_SAVED,
@@ -172,9 +188,10 @@ int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id,
  * Inside the caller's transaction, with the attempt locked: stores each
  * question's score (scores parallel to a->items) and the attempt's score
  * and pass; marks it submitted now unless it already was (a regrade).
+ * *a is updated to match what is stored (submitted_at in arena).
  */
-int quiz_db_attempt_grade(struct db *db, const struct quiz_attempt *a, const double *scores,
-			  double score, bool passed);
+int quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attempt *a,
+			  const double *scores, double score, bool passed);
 
 /* The scores of user_id's graded attempts of quiz_id, oldest first (arena). */
 int quiz_db_scores(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id,

@@ -16,6 +16,15 @@
 # the progress CSV of 10,000 learners x 100 lessons as coordination: PASS
 # when it is whole, took under 2 s and the RSS grew by under 16 MiB.
 #
+# Then F, the quiz at 9:00 (issue 4), on the cluster restarted with
+# fsync=on and synchronous_commit=on (the other scenarios run with fsync
+# off, which only makes the seeding faster): 200 learners at once each
+# start an attempt of a 10-question test, save the 10 answers one by one
+# and submit (tests/bench/quiz.sql, build/bench/quizload), BENCH_QUIZ_ROUNDS
+# times.  Target >= 200 complete attempts/s, no error, and the grades (the
+# attempt's and each question's score, the stored answers, the quiz grade)
+# identical to those of the same learners run one at a time.
+#
 # Env:
 #   PORTAL_BIN           portal binary (default build/portal), run as
 #                        "$PORTAL_BIN migrate|seed-demo|serve"
@@ -23,6 +32,10 @@
 #   BENCH_ROUNDS         rounds per server and scenario (default 2)
 #   BENCH_MEM_REQUESTS   requests between the two memory readings (default 100000)
 #   BENCH_BASELINE_ONLY  1: measure the baseline alone (no portal needed)
+#   BENCH_ONLY           F: run the quiz scenario alone (no baseline, A-E,
+#                        memory or CSV, and no 10,000-learner fixtures)
+#   BENCH_QUIZ_ROUNDS    attempts per learner in F's concurrent run (default 3)
+#   QUIZLOAD_BIN         F's load client (default build/bench/quizload)
 #   BENCH_KEEP_PG        1: leave the cluster in build/bench/pg at exit
 #
 # PASS/FAIL rows are informational: the exit status is 0 unless a server
@@ -36,7 +49,10 @@ duration=${BENCH_DURATION:-10s}
 rounds=${BENCH_ROUNDS:-2}
 mem_requests=${BENCH_MEM_REQUESTS:-100000}
 baseline_only=${BENCH_BASELINE_ONLY:-0}
+only=${BENCH_ONLY:-}
+quiz_rounds=${BENCH_QUIZ_ROUNDS:-3}
 portal_bin=${PORTAL_BIN:-build/portal}
+quizload_bin=${QUIZLOAD_BIN:-build/bench/quizload}
 pgdir=$out/pg
 pgport=5432 # only names the socket: the cluster listens on no TCP port
 
@@ -44,6 +60,15 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
+
+case "$only" in
+'' | F) ;;
+*) die "BENCH_ONLY must be F or empty" ;;
+esac
+case "$quiz_rounds" in
+'' | *[!0-9]* | 0) die "BENCH_QUIZ_ROUNDS must be a positive number" ;;
+esac
+[ "$only" = F ] && [ "$baseline_only" = 1 ] && die "BENCH_ONLY=F needs the portal"
 
 # ---- clean-up: every server this script started, and the cluster.
 
@@ -127,7 +152,7 @@ field() {
 			;;
 		esac
 	done
-	die "no $1 in wrk result"
+	die "no $1 in the result line"
 }
 
 # a >= b for decimal numbers.
@@ -165,13 +190,19 @@ print(json.dumps({"email": email, "password": password}))')
 
 # ---- build the baseline and start the database.
 
-command -v wrk >/dev/null || die "wrk is missing (run scripts/deps.sh)"
 mkdir -p "$out"
-read -r -a pkgflags <<<"$(pkg-config --cflags --libs libmicrohttpd libpq)"
-cc -std=c11 -O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
-	-Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
-	-Wformat-security -Werror -Iportal -pthread tests/bench/baseline.c \
-	-o "$out/baseline" "${pkgflags[@]}"
+if [ "$only" != F ]; then
+	command -v wrk >/dev/null || die "wrk is missing (run scripts/deps.sh)"
+	read -r -a pkgflags <<<"$(pkg-config --cflags --libs libmicrohttpd libpq)"
+	cc -std=c11 -O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+		-Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
+		-Wformat-security -Werror -Iportal -pthread tests/bench/baseline.c \
+		-o "$out/baseline" "${pkgflags[@]}"
+fi
+if [ "$baseline_only" != 1 ]; then
+	[ -x "$quizload_bin" ] ||
+		die "$quizload_bin not found: make build/bench/quizload (make bench builds it)"
+fi
 
 # A fresh cluster each run: seed-demo then starts from an empty database.
 scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true
@@ -180,18 +211,35 @@ dburl=$(scripts/pg.sh url "$pgdir" "$pgport")
 
 # ---- start the servers.
 
-bs_port=$(scripts/free-port.sh)
-"$out/baseline" static "$bs_port" 2>"$out/baseline-static.log" &
-pids+=($!)
-wait_http "http://127.0.0.1:$bs_port/" "$!" || die "baseline static did not start"
+if [ "$only" != F ]; then
+	bs_port=$(scripts/free-port.sh)
+	"$out/baseline" static "$bs_port" 2>"$out/baseline-static.log" &
+	pids+=($!)
+	wait_http "http://127.0.0.1:$bs_port/" "$!" || die "baseline static did not start"
 
-bq_port=$(scripts/free-port.sh)
-"$out/baseline" query "$bq_port" "$dburl" 2>"$out/baseline-query.log" &
-pids+=($!)
-wait_http "http://127.0.0.1:$bq_port/" "$!" || {
-	cat "$out/baseline-query.log" >&2
-	die "baseline query did not start"
+	bq_port=$(scripts/free-port.sh)
+	"$out/baseline" query "$bq_port" "$dburl" 2>"$out/baseline-query.log" &
+	pids+=($!)
+	wait_http "http://127.0.0.1:$bq_port/" "$!" || {
+		cat "$out/baseline-query.log" >&2
+		die "baseline query did not start"
+	}
+fi
+
+# Starts the portal on a free port: sets p_port and portal_pid.
+start_portal() {
+	p_port=$(scripts/free-port.sh)
+	# stdout is the access log: one line per request, hundreds of MB here.
+	PORTAL_LISTEN=127.0.0.1:$p_port "$portal_bin" serve >/dev/null 2>>"$out/portal.log" &
+	portal_pid=$!
+	pids+=("$portal_pid")
+	wait_http "http://127.0.0.1:$p_port/healthz" "$portal_pid" || {
+		tail -n 20 "$out/portal.log" >&2
+		die "portal did not answer 200 on /healthz within 10 s"
+	}
 }
+
+sql() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$dburl" -c "$1"; }
 
 cookie=
 portal_pid=
@@ -201,6 +249,7 @@ if [ "$baseline_only" != 1 ]; then
 	vardir=$top/$out/var
 	rm -rf -- "$vardir"
 	mkdir -p -- "$vardir"
+	: >"$out/portal.log"
 	export PORTAL_DATABASE_URL=$dburl PORTAL_VAR_DIR=$vardir
 	"$portal_bin" migrate >"$out/portal-setup.log" 2>&1 || {
 		cat "$out/portal-setup.log" >&2
@@ -210,28 +259,155 @@ if [ "$baseline_only" != 1 ]; then
 		cat "$out/portal-setup.log" >&2
 		die "$portal_bin seed-demo failed"
 	}
-	echo "bench: loading the 10 x 10 course and 10,000 learners" >&2
-	psql -X -q "$dburl" -f tests/bench/courses.sql >>"$out/portal-setup.log" 2>&1 || {
+	if [ "$only" != F ]; then
+		echo "bench: loading the 10 x 10 course and 10,000 learners" >&2
+		psql -X -q "$dburl" -f tests/bench/courses.sql >>"$out/portal-setup.log" 2>&1 || {
+			cat "$out/portal-setup.log" >&2
+			die "loading tests/bench/courses.sql failed"
+		}
+		bench_course=$(sql "SELECT id FROM courses WHERE slug = 'misura-10x10'")
+		bench_lesson=$(sql "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
+			WHERE m.course_id = $bench_course AND m.position = 6 AND l.position = 1")
+	fi
+
+	# F's fixtures: the test and its 200 learners, with a bearer token
+	# each.  quizload makes the tokens and their hashes with the portal's
+	# own code; only the hashes go into the database.
+	psql -X -q "$dburl" -f tests/bench/quiz.sql >>"$out/portal-setup.log" 2>&1 || {
 		cat "$out/portal-setup.log" >&2
-		die "loading tests/bench/courses.sql failed"
+		die "loading tests/bench/quiz.sql failed"
 	}
-	sql() { psql -X -A -t -q "$dburl" -c "$1"; }
-	bench_course=$(sql "SELECT id FROM courses WHERE slug = 'misura-10x10'")
-	bench_lesson=$(sql "SELECT l.id FROM lessons l JOIN modules m ON m.id = l.module_id
-		WHERE m.course_id = $bench_course AND m.position = 6 AND l.position = 1")
-
-	p_port=$(scripts/free-port.sh)
-	# stdout is the access log: one line per request, hundreds of MB here.
-	PORTAL_LISTEN=127.0.0.1:$p_port "$portal_bin" serve >/dev/null 2>"$out/portal.log" &
-	portal_pid=$!
-	pids+=("$portal_pid")
-	wait_http "http://127.0.0.1:$p_port/healthz" "$portal_pid" || {
-		tail -n 20 "$out/portal.log" >&2
-		die "portal did not answer 200 on /healthz within 10 s"
+	(umask 077 && "$quizload_bin" tokens 200 >"$out/quiz-tokens.tsv") ||
+		die "$quizload_bin tokens failed"
+	cut -f1,3 "$out/quiz-tokens.tsv" | psql -X -q -v ON_ERROR_STOP=1 "$dburl" \
+		-c "CREATE TEMP TABLE bench_tokens (n int, hash text)" \
+		-c "COPY bench_tokens FROM STDIN" \
+		-c "INSERT INTO api_tokens (user_id, token_hash)
+		    SELECT u.id, decode(t.hash, 'hex') FROM bench_tokens t
+		    JOIN users u ON lower(u.email) = 'quiz' || t.n || '@misura.example'" \
+		>>"$out/portal-setup.log" 2>&1 || {
+		cat "$out/portal-setup.log" >&2
+		die "loading the quiz learners' tokens failed"
 	}
+	quiz_id=$(sql "SELECT z.id FROM quizzes z JOIN courses c ON c.id = z.course_id
+		WHERE c.slug = 'misura-test'")
+	[ "$(sql "SELECT count(*) FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE u.email LIKE 'quiz%@misura.example'")" = 200 ] ||
+		die "the 200 quiz learners did not all get a token"
 
-	login operatore
-	cookie=$session
+	start_portal
+	if [ "$only" != F ]; then
+		login operatore
+		cookie=$session
+	fi
+fi
+
+# ---- F: the quiz at 9:00, with the database at its default durability.
+
+# Prints the grades of quiz_id as stored, one line per learner and distinct
+# attempt: every attempt of a learner graded alike gives one line.
+quiz_grades() {
+	sql "SELECT DISTINCT u.email, a.submitted_at IS NOT NULL, a.score, a.passed,
+	            (SELECT string_agg(aq.question_id || ':' || coalesce(aq.score::text, '-') || ':' ||
+	                               coalesce(aq.answer::text, '-'), ' ' ORDER BY aq.question_id)
+	             FROM attempt_questions aq WHERE aq.attempt_id = a.id),
+	            g.grade, g.passed
+	     FROM quiz_attempts a JOIN users u ON u.id = a.user_id
+	     LEFT JOIN quiz_grades g ON g.quiz_id = a.quiz_id AND g.user_id = a.user_id
+	     WHERE a.quiz_id = $quiz_id ORDER BY 1, 2, 3"
+}
+
+# Reads the QUIZBENCH line of quizload's log $1 into q_aps, q_secs,
+# q_complete, q_errors and q_STEP_p50/p99 for the steps start, save, submit.
+quiz_fields() {
+	local line
+	line=$(grep '^QUIZBENCH ' "$1" || true)
+	[ -n "$line" ] || {
+		cat "$1" >&2
+		die "no result from quizload"
+	}
+	q_aps=$(field aps "$line")
+	q_secs=$(field secs "$line")
+	q_complete=$(field complete "$line")
+	q_errors=$(field errors "$line")
+	q_start_p50=$(field start_p50 "$line")
+	q_start_p99=$(field start_p99 "$line")
+	q_save_p50=$(field save_p50 "$line")
+	q_save_p99=$(field save_p99 "$line")
+	q_submit_p50=$(field submit_p50 "$line")
+	q_submit_p99=$(field submit_p99 "$line")
+}
+
+scenario_f() {
+	local base fsync sync conc_errors result grades db_grades rc=0
+
+	echo "bench: F quiz: restarting PostgreSQL with fsync=on and synchronous_commit=on" >&2
+	stop_pid "$portal_pid"
+	scripts/pg.sh stop "$pgdir" >/dev/null
+	PG_FSYNC=on scripts/pg.sh start "$pgdir" "$pgport" >/dev/null
+	fsync=$(sql "SHOW fsync")
+	sync=$(sql "SHOW synchronous_commit")
+	[ "$fsync/$sync" = on/on ] ||
+		die "F needs fsync=on and synchronous_commit=on, the cluster has $fsync/$sync"
+	start_portal
+	base="http://127.0.0.1:$p_port"
+
+	echo "bench: F quiz: 200 learners at once, $quiz_rounds attempts each" >&2
+	"$quizload_bin" run -r "$quiz_rounds" -o "$out/quiz-scores-concurrent.txt" \
+		"$base" "$quiz_id" "$out/quiz-tokens.tsv" >"$out/quiz-concurrent.log" 2>&1 || {
+		cat "$out/quiz-concurrent.log" >&2
+		die "quizload failed (concurrent run)"
+	}
+	quiz_fields "$out/quiz-concurrent.log"
+	conc_errors=$q_errors
+	quiz_grades >"$out/quiz-grades-concurrent.txt"
+
+	# The same learners one at a time, from a clean slate.
+	sql "DELETE FROM quiz_attempts WHERE quiz_id = $quiz_id;
+	     DELETE FROM quiz_grades WHERE quiz_id = $quiz_id;
+	     UPDATE enrolments SET completed_at = NULL
+	     WHERE course_id = (SELECT course_id FROM quizzes WHERE id = $quiz_id)" >/dev/null
+	echo "bench: F quiz: the same learners one at a time" >&2
+	"$quizload_bin" run -c 1 -k "$out/quiz-scores-concurrent.txt" \
+		"$base" "$quiz_id" "$out/quiz-tokens.tsv" >"$out/quiz-sequential.log" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 2 ] || {
+		cat "$out/quiz-sequential.log" >&2
+		die "quizload failed (sequential run)"
+	}
+	quiz_fields "$out/quiz-sequential.log"
+	q_seq_errors=$q_errors
+	q_seq_aps=$q_aps
+	grades=$(sed -n 's/^grades: .*: \(PASS\|FAIL\)$/\1/p' "$out/quiz-sequential.log")
+	quiz_grades >"$out/quiz-grades-sequential.txt"
+	db_grades=PASS
+	if ! cmp -s "$out/quiz-grades-concurrent.txt" "$out/quiz-grades-sequential.txt" ||
+		[ "$(wc -l <"$out/quiz-grades-sequential.txt")" != 200 ]; then
+		db_grades=FAIL
+	fi
+	quiz_fields "$out/quiz-concurrent.log"
+
+	result=PASS
+	if ! ge "$q_aps" 200 || [ "$conc_errors" != 0 ] || [ "$q_seq_errors" != 0 ] ||
+		[ "$grades" != PASS ] || [ "$db_grades" != PASS ]; then
+		result=FAIL
+	fi
+	echo
+	printf '%-18s %11s %7s %13s %13s %13s %9s %11s  %s\n' scenario attempts/s target \
+		'start p50/p99' 'save p50/p99' 'submit p50/p99' 'errors c/s' 'grades a/db' result
+	printf '%-18s %11.1f %7s %13s %13s %13s %9s %11s  %s\n' "F quiz at 9:00" "$q_aps" '>=200' \
+		"$(printf '%.0f/%.0f' "$q_start_p50" "$q_start_p99")" \
+		"$(printf '%.0f/%.0f' "$q_save_p50" "$q_save_p99")" \
+		"$(printf '%.0f/%.0f' "$q_submit_p50" "$q_submit_p99")" \
+		"$conc_errors/$q_seq_errors" "${grades:-none}/$db_grades" "$result"
+	echo "(200 learners x $quiz_rounds attempts of 10 questions, $q_complete complete in" \
+		"${q_secs} s; one at a time: $q_seq_aps attempts/s; latency in ms; errors: concurrent/sequential;" \
+		"grades vs the sequential run: API score_percent / database; nproc $(nproc)," \
+		"fsync=$fsync, synchronous_commit=$sync)"
+}
+
+if [ "$only" = F ]; then
+	scenario_f
+	exit 0
 fi
 
 # ---- the scenarios.
@@ -379,3 +555,5 @@ if [ "$code" != 200 ] || [ "$rows" != 10001 ] || ! awk -v s="$secs" 'BEGIN { exi
 fi
 printf 'progress CSV: HTTP %s, %d rows, %s bytes in %.2f s (limit 2), RSS grew by %d KiB (limit 16384): %s\n' \
 	"$code" "$rows" "$(stat -c %s "$out/progress.csv")" "$secs" "$grew" "$result"
+
+scenario_f
