@@ -228,7 +228,8 @@ static const struct db_stmt quiz_attempt_draw = {
 	"      WHERE d.quiz_id = $2 AND d.category_id IS NOT NULL "
 	"      UNION ALL "
 	"      SELECT d.position, d.question_id, 1 FROM quiz_draws d "
-	"      WHERE d.quiz_id = $2 AND d.question_id IS NOT NULL) p "
+	"      JOIN questions f ON f.id = d.question_id AND NOT f.retired "
+	"      WHERE d.quiz_id = $2) p "
 	"JOIN questions q ON q.id = p.qid", 4
 };
 
@@ -776,18 +777,19 @@ quiz_db_question(struct db *db, struct arena *a, int64_t id, struct quiz_questio
 static const struct db_stmt quiz_question_update = {
 	"quiz_question_update",
 	"UPDATE questions SET category_id = $2, text_md = $3, text_html = $4, feedback_md = $5, "
-	"       feedback_html = $6, points = $7, spec = $8::jsonb, updated_at = now() WHERE id = $1", 8
+	"       feedback_html = $6, points = $7, spec = $8::jsonb, kind = $9, updated_at = now() "
+	"WHERE id = $1", 9
 };
 
 int
-quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, const char *text_md,
-			const char *text_html, const char *feedback_md, const char *feedback_html,
-			int points, const char *spec_json)
+quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, enum grade_kind kind,
+			const char *text_md, const char *text_html, const char *feedback_md,
+			const char *feedback_html, int points, const char *spec_json)
 {
 	char qid[DB_INT_LEN], cid[DB_INT_LEN], pts[DB_INT_LEN];
 	const char *params[] = { db_int_param(qid, id), db_int_param(cid, category_id), text_md,
 				 text_html, feedback_md, feedback_html, db_int_param(pts, points),
-				 spec_json };
+				 spec_json, grade_kind_name(kind) };
 
 	return db_exec(db, &quiz_question_update, params) == 1 ? 0 : -1;
 }

@@ -305,9 +305,9 @@ int quiz_db_bank(struct db *db, struct arena *a, int64_t module_id, struct quiz_
 int quiz_db_question(struct db *db, struct arena *a, int64_t id, struct quiz_question *out, bool *found);
 
 /* Rewrites question id; the caller has checked the key's shape against its answers. */
-int quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, const char *text_md,
-			    const char *text_html, const char *feedback_md, const char *feedback_html,
-			    int points, const char *spec_json);
+int quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, enum grade_kind kind,
+			    const char *text_md, const char *text_html, const char *feedback_md,
+			    const char *feedback_html, int points, const char *spec_json);
 
 /* Retires question id (or brings it back): never drawn again, kept for the attempts that hold it. */
 int quiz_db_question_retire(struct db *db, int64_t id, bool retired);

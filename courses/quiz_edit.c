@@ -133,8 +133,8 @@ quiz_edit_question_store(struct request *req, int64_t module_id, const struct qu
 			goto out;
 	} else {
 		*id = old->id;
-		if (quiz_db_question_update(req->db, old->id, category, in->text, text_html, in->feedback,
-					    feedback_html, in->points, spec) == -1)
+		if (quiz_db_question_update(req->db, old->id, category, in->kind, in->text, text_html,
+					    in->feedback, feedback_html, in->points, spec) == -1)
 			goto out;
 	}
 	if (db_commit(req->db) == -1)
@@ -376,7 +376,8 @@ quiz_edit_time_ok(const char *s)
 	if (strcmp(s, "Z") == 0 || *s == '\0')
 		return true;
 	return (s[0] == '+' || s[0] == '-') && strlen(s) == 6 && s[3] == ':' &&
-	       strspn(s + 1, "0123456789") == 2 && strspn(s + 4, "0123456789") == 2;
+	       strspn(s + 1, "0123456789") == 2 && strspn(s + 4, "0123456789") == 2 &&
+	       (s[1] - '0') * 10 + (s[2] - '0') <= 14 && s[4] <= '5';
 }
 
 /*
@@ -428,7 +429,11 @@ quiz_edit_draws_check(struct request *req, int64_t module_id, const struct quiz_
 	return NULL;
 }
 
-/* Creates or rewrites m's test with s and draws d; *quiz_id gets its id. */
+/*
+ * Creates or rewrites m's test with s and draws d; *quiz_id gets its id.
+ * Returns 0, 1 when the closing time is not after the opening (compared
+ * by PostgreSQL, which reads both with their zones), or -1.
+ */
 static int
 quiz_edit_settings_store(struct request *req, const struct quiz_module *m, const struct quiz_settings *s,
 			 const struct quiz_edit_draw *d, int n, int64_t *quiz_id)
@@ -437,14 +442,17 @@ quiz_edit_settings_store(struct request *req, const struct quiz_module *m, const
 
 	if (db_begin(req->db) == -1)
 		goto out;
-	if (m->quiz_id == 0) {
-		if ((*quiz_id = quiz_db_create(req->db, m->id, 0, s)) < 0)
-			goto out;
-	} else {
-		*quiz_id = m->quiz_id;
-		if (quiz_db_update(req->db, m->quiz_id, s) == -1 || quiz_db_draws_clear(req->db, m->quiz_id) == -1)
-			goto out;
+	if (m->quiz_id == 0)
+		*quiz_id = quiz_db_create(req->db, m->id, 0, s);
+	else
+		*quiz_id = quiz_db_update(req->db, m->quiz_id, s) == -1 ? -1 : m->quiz_id;
+	if (*quiz_id < 0) {
+		if (strcmp(db_sqlstate(req->db), "23514") == 0)	/* closes_at > opens_at */
+			rc = 1;
+		goto out;
 	}
+	if (m->quiz_id != 0 && quiz_db_draws_clear(req->db, m->quiz_id) == -1)
+		goto out;
 	for (int i = 0; i < n; i++)
 		if ((d[i].question_id != 0 ? quiz_db_draw_question(req->db, *quiz_id, d[i].question_id) :
 		     quiz_db_draw_category(req->db, *quiz_id, d[i].category_id, d[i].count)) == -1)
@@ -520,9 +528,6 @@ quiz_edit_settings_read(struct request *req, int unit, struct quiz_settings *s, 
 		return *field = "opens_at", "Data e ora non valide (AAAA-MM-GGTHH:MM).";
 	if (!quiz_edit_time_ok(s->closes_at))
 		return *field = "closes_at", "Data e ora non valide (AAAA-MM-GGTHH:MM).";
-	if (s->opens_at != NULL && s->closes_at != NULL && strcmp(s->closes_at, s->opens_at) <= 0 &&
-	    strlen(s->opens_at) == strlen(s->closes_at))
-		return *field = "closes_at", "La chiusura deve venire dopo l'apertura.";
 	if (s->intro_html == NULL)
 		return *field = "intro", "Introduzione non valida.";
 	return NULL;
@@ -585,7 +590,7 @@ quiz_edit_api_settings(struct request *req)
 	struct quiz q;
 	const char *problem, *field, *err = NULL;
 	int64_t quiz_id;
-	int n;
+	int n, rc;
 	bool found;
 
 	if (quiz_db_module(req->db, req->arena, request_int(req, "id", 0), &m, &found) == -1)
@@ -598,8 +603,9 @@ quiz_edit_api_settings(struct request *req)
 		return response_json_error(req, 400, "bad_request", err);
 	if ((problem = quiz_edit_draws_check(req, m.id, draws, n, s.published)) != NULL)
 		return *problem ? response_json_error(req, 400, "bad_request", problem) : 500;
-	if (quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id) == -1 ||
-	    quiz_db_get(req->db, req->arena, quiz_id, 0, true, &q, NULL, &found) == -1 || !found)
+	if ((rc = quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id)) == 1)
+		return response_json_error(req, 400, "bad_request", "«closes_at»: la chiusura deve venire dopo l'apertura.");
+	if (rc == -1 || quiz_db_get(req->db, req->arena, quiz_id, 0, true, &q, NULL, &found) == -1 || !found)
 		return 500;
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
@@ -913,6 +919,9 @@ quiz_edit_render(struct request *req, int status, const struct quiz_module *m, c
 		tmpl_set_int(q, "attempts", bank[i].answers);
 	}
 	tmpl_set_bool(ctx, "has_questions", nbank > 0);
+	/* FIELD_RAW values are not echoed by response_form(): this one is no secret. */
+	if (status != 200)
+		tmpl_set(form, "answers", request_str(req, "answers"));
 	quiz_edit_kinds(ctx, request_field(req, "kind") != NULL && request_field(req, "kind")->present ?
 			(enum grade_kind)request_int(req, "kind", 0) : GRADE_SINGLE);
 	return response_page(req, status, "courses/manage_quiz", ctx);
@@ -987,7 +996,11 @@ quiz_edit_settings_submit(struct request *req)
 		draws[n++] = (struct quiz_edit_draw){ .question_id = f->num, .count = 1 };
 	if ((problem = quiz_edit_draws_check(req, m.id, draws, n, s.published)) != NULL)
 		return *problem ? quiz_edit_render(req, 400, &m, problem) : 500;
-	if (quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id) == -1)
+	if ((rc = quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id)) == 1) {
+		response_field_error(req, "closes_at", "La chiusura deve venire dopo l'apertura.");
+		return quiz_edit_render(req, 400, &m, NULL);
+	}
+	if (rc == -1)
 		return 500;
 	return response_redirect(req, arena_printf(req->arena, "/gestione/moduli/%lld/test?esito=salvato",
 						   (long long)m.id));
@@ -998,7 +1011,9 @@ quiz_edit_settings_submit(struct request *req)
 	{ "category", FIELD_BODY, VALID_TEXT, 1, 100, NULL, FIELD_REQUIRED, "Categoria" }, \
 	{ "kind", FIELD_BODY, VALID_ENUM, 0, 0, quiz_edit_kind_names, FIELD_REQUIRED, "Tipo" }, \
 	{ "text", FIELD_BODY, VALID_TEXT, 1, QUIZ_EDIT_TEXT_MAX, NULL, FIELD_REQUIRED | FIELD_MULTILINE, "Domanda" }, \
-	{ "answers", FIELD_BODY, VALID_TEXT, 1, 20000, NULL, FIELD_REQUIRED | FIELD_MULTILINE, "Risposte" }, \
+	/* Raw: blank lines kept, so that "Riga N" in a message is the line the trainer sees. */ \
+	{ "answers", FIELD_BODY, VALID_TEXT, 1, 20000, NULL, FIELD_REQUIRED | FIELD_MULTILINE | FIELD_RAW, \
+	  "Risposte" }, \
 	{ "feedback", FIELD_BODY, VALID_TEXT, 0, QUIZ_EDIT_TEXT_MAX, NULL, FIELD_MULTILINE, "Spiegazione" }, \
 	{ "points", FIELD_BODY, VALID_INT, 1, 100, NULL, 0, "Punti" }
 
@@ -1075,6 +1090,8 @@ quiz_edit_question_render(struct request *req, int status, const struct quiz_que
 		tmpl_set(form, "feedback", q->feedback_md);
 		tmpl_set_int(form, "points", q->points);
 	}
+	if (status != 200)
+		tmpl_set(form, "answers", request_str(req, "answers"));
 	quiz_edit_kinds(ctx, status == 200 ? q->kind : (enum grade_kind)request_int(req, "kind", q->kind));
 	return response_page(req, status, "courses/manage_question", ctx);
 }
