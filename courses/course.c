@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "quiz.h"
 #include "quiz_edit.h"
+#include "quiz_keys.h"
 #include "internal.h"
 #include "db.h"
 #include "html.h"
@@ -926,5 +927,6 @@ void
 courses_shutdown(void)
 {
 	course_cache_clear();
+	quiz_keys_clear();
 	certificate_shutdown();
 }

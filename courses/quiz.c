@@ -21,6 +21,7 @@
 #include "json.h"
 #include "quiz.h"
 #include "quiz_db.h"
+#include "quiz_keys.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -149,7 +150,7 @@ quiz_close(struct request *req, const struct quiz *q, int64_t attempt_id,
 		/* Answers sent with the submission count only before the
 		 * deadline: a late one is graded with what was saved in time. */
 		for (int i = 0; i < npending; i++)
-			if (quiz_db_answer_save(req->db, attempt_id, pending[i].question_id,
+			if (quiz_db_answer_save(req->db, attempt_id, pending[i].question_id, req->user->id,
 						pending[i].json, &saved) == -1)
 				goto out;
 		if (npending > 0 && quiz_db_attempt_lock(req->db, req->arena, attempt_id, at, &found) == -1)
@@ -181,6 +182,9 @@ quiz_attempt_load(struct request *req, int64_t id, struct quiz_attempt *at, stru
 		return -1;
 	if (!*found || at->user_id != req->user->id)
 		return *found = false, 0;
+	/* The saves that follow check their answers against these keys. */
+	for (int i = 0; at->submitted_at == NULL && i < at->nitems; i++)
+		quiz_keys_put(at->items[i].question_id, at->items[i].kind, at->items[i].spec);
 	if (quiz_db_get(req->db, req->arena, at->quiz_id, 0, true, q, NULL, found) == -1)
 		return -1;
 	if (*found && at->overdue)
@@ -577,13 +581,36 @@ static const struct field quiz_api_answer_fields[] = {
 };
 
 /*
+ * The answer in req's body checked against the key of question qid (kind,
+ * spec text) into its stored form *json.  Returns 0, or -1 with *err.
+ */
+static int
+quiz_answer_check(struct request *req, enum grade_kind kind, const char *spec, const char **json,
+		  const char **err)
+{
+	struct grade_question key;
+	const struct json_value *v;
+
+	if ((v = json_parse(req->arena, spec, strlen(spec), err)) == NULL ||
+	    grade_question_parse(req->arena, kind, v, &key, err) == -1)
+		return *err = "Chiave della domanda non leggibile.", -1;
+	if (req->json == NULL)
+		return *err = "Manca la risposta (un oggetto JSON).", -1;
+	return quiz_answer_canonical(req, &key, req->json, json, err);
+}
+
+/*
  * PUT /api/v1/attempts/{id}/answers/{question} with the answer object, or
- * DELETE to clear it: 200 {question_id, saved}; 400 a wrong answer (forged
- * choice...); 404 no such attempt of the user, or a question not in it;
- * 409 submitted or past the deadline; 500.  Two tabs may save at will:
- * each question keeps the last answer saved.  The learners' busiest
- * request: one query reads the attempt and that question's key, one
- * statement saves.
+ * DELETE to clear it: 200 {question_id, saved, cleared}; 400 a wrong
+ * answer (forged choice...); 404 no such attempt of the user, or a
+ * question not in it; 409 submitted or past the deadline; 500.  Two tabs
+ * may save at will: each question keeps the last answer saved.
+ *
+ * The learners' busiest request, so its usual way is one statement: the
+ * question's key comes from memory (quiz_keys.h) and the save itself
+ * checks the attempt's owner, state and deadline.  Anything unusual (a
+ * key not in memory, a refused save, a wrong answer) takes the way that
+ * reads the attempt first, which answers with the right status.
  */
 static int
 quiz_api_answer(struct request *req)
@@ -591,10 +618,19 @@ quiz_api_answer(struct request *req)
 	int64_t id = request_int(req, "id", 0), qid = request_int(req, "question", 0);
 	struct quiz_save_target t;
 	enum quiz_save saved;
+	enum grade_kind kind;
 	struct json_writer w;
-	const char *json = NULL, *err;
+	const char *json = NULL, *err, *spec;
 	bool found;
 
+	if (req->method == METHOD_DELETE ||
+	    (quiz_keys_get(req->arena, qid, &kind, &spec) &&
+	     quiz_answer_check(req, kind, spec, &json, &err) == 0)) {
+		if (quiz_db_answer_save(req->db, id, qid, req->user->id, json, &saved) == -1)
+			return 500;
+		if (saved == QUIZ_SAVED)
+			goto saved;
+	}
 	if (quiz_db_save_target(req->db, req->arena, id, qid, &t, &found) == -1)
 		return 500;
 	if (!found || t.user_id != req->user->id)
@@ -610,18 +646,16 @@ quiz_api_answer(struct request *req)
 	}
 	if (!t.in_attempt)
 		return response_json_error(req, 404, "not_found", "La domanda non fa parte di questo tentativo.");
-	if (req->method == METHOD_PUT) {
-		if (req->json == NULL)
-			return response_json_error(req, 400, "bad_request", "Manca la risposta (un oggetto JSON).");
-		if (quiz_answer_canonical(req, &t.key, req->json, &json, &err) == -1)
-			return response_json_error(req, 400, "bad_answer", err);
-	}
+	quiz_keys_put(qid, t.kind, t.spec);
+	if (req->method == METHOD_PUT && quiz_answer_check(req, t.kind, t.spec, &json, &err) == -1)
+		return response_json_error(req, 400, "bad_answer", err);
 	if (t.submitted_at != NULL)
 		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, t.submitted_at));
-	if (quiz_db_answer_save(req->db, id, qid, json, &saved) == -1)
+	if (quiz_db_answer_save(req->db, id, qid, req->user->id, json, &saved) == -1)
 		return 500;
-	if (saved == QUIZ_SAVE_CLOSED)
+	if (saved == QUIZ_SAVE_REFUSED)
 		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, NULL));
+saved:
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
 	json_int(&w, "question_id", qid);
@@ -1147,9 +1181,9 @@ quiz_answer_submit(struct request *req)
 	    ((parsed = json_parse(req->arena, answer, strlen(answer), &err)) == NULL ||
 	     quiz_answer_canonical(req, &it->key, parsed, &json, &err) == -1))
 		return quiz_question_render(req, 400, &at, &q, n, err, false);
-	if (quiz_db_answer_save(req->db, at.id, it->question_id, json, &saved) == -1)
+	if (quiz_db_answer_save(req->db, at.id, it->question_id, req->user->id, json, &saved) == -1)
 		return 500;
-	if (saved == QUIZ_SAVE_CLOSED)
+	if (saved == QUIZ_SAVE_REFUSED)
 		return response_redirect(req, arena_printf(req->arena, "/tentativi/%lld", (long long)at.id));
 	next = go == 1 ? n - 1 : go == 3 ? n : n + 1;
 	if (go == 2 || next < 1 || next > at.nitems)

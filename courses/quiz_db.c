@@ -333,6 +333,7 @@ quiz_db_items(struct db *db, struct arena *a, struct quiz_attempt *out)
 		it->text_html = db_get(res, i, 3);
 		it->feedback_html = db_get(res, i, 4);
 		it->points = (int)db_get_int(res, i, 5);
+		it->spec = db_get(res, i, 6);
 		if (grade_kind_parse(db_get(res, i, 2), &it->kind) == -1 ||
 		    quiz_db_json(a, db_get(res, i, 6), it->kind, &it->key, NULL) == -1 ||
 		    quiz_db_order(db_get(res, i, 7), it) == -1)
@@ -397,25 +398,25 @@ quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id, struct 
  */
 static const struct db_stmt quiz_answer_save = {
 	"quiz_answer_save",
-	"WITH a AS (SELECT id FROM quiz_attempts WHERE id = $1 AND submitted_at IS NULL "
+	"WITH a AS (SELECT id FROM quiz_attempts WHERE id = $1 AND user_id = $4 AND submitted_at IS NULL "
 	"           AND (deadline IS NULL OR deadline >= now()) FOR SHARE) "
 	"UPDATE attempt_questions SET answer = $3::jsonb, "
 	"       answered_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END "
-	"WHERE attempt_id = (SELECT id FROM a) AND question_id = $2", 3
+	"WHERE attempt_id = (SELECT id FROM a) AND question_id = $2", 4
 };
 
 int
-quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, const char *answer_json,
-		    enum quiz_save *result)
+quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
+		    const char *answer_json, enum quiz_save *result)
 {
-	char aid[DB_INT_LEN], qid[DB_INT_LEN];
+	char aid[DB_INT_LEN], qid[DB_INT_LEN], uid[DB_INT_LEN];
 	const char *params[] = { db_int_param(aid, attempt_id), db_int_param(qid, question_id),
-				 answer_json };
+				 answer_json, db_int_param(uid, user_id) };
 	int64_t n = db_exec(db, &quiz_answer_save, params);
 
 	if (n < 0)
 		return -1;
-	*result = n > 0 ? QUIZ_SAVED : QUIZ_SAVE_CLOSED;
+	*result = n > 0 ? QUIZ_SAVED : QUIZ_SAVE_REFUSED;
 	return 0;
 }
 
@@ -1081,6 +1082,7 @@ quiz_db_save_target(struct db *db, struct arena *a, int64_t attempt_id, int64_t 
 	out->deadline = db_get(res, 0, 2);
 	out->submitted_at = db_get(res, 0, 3);
 	out->overdue = db_get_bool(res, 0, 4);
+	out->spec = db_get(res, 0, 6);
 	if ((out->in_attempt = db_get(res, 0, 5) != NULL) &&
 	    (grade_kind_parse(db_get(res, 0, 5), &out->kind) == -1 ||
 	     quiz_db_json(a, db_get(res, 0, 6), out->kind, &out->key, NULL) == -1)) {

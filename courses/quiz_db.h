@@ -111,7 +111,8 @@ struct quiz_item {
 	const char *text_html;
 	const char *feedback_html;
 	int points;
-	struct grade_question key;	/* parsed from questions.spec */
+	const char *spec;		/* questions.spec as text */
+	struct grade_question key;	/* parsed from it */
 	int order[GRADE_ITEMS_MAX];	/* choice (matching: option) ids as shown; norder 0: key order */
 	int norder;
 	bool answered;
@@ -161,7 +162,8 @@ struct quiz_save_target {
 	bool overdue;			/* open and past its deadline */
 	bool in_attempt;		/* question_id is one of the attempt's */
 	enum grade_kind kind;
-	struct grade_question key;	/* when in_attempt */
+	const char *spec;		/* questions.spec as text, when in_attempt */
+	struct grade_question key;	/* parsed from it */
 };
 
 /* Attempt attempt_id and its question question_id, in one query (*found false if no such attempt). */
@@ -171,17 +173,18 @@ int quiz_db_save_target(struct db *db, struct arena *a, int64_t attempt_id, int6
 /* How a save of an answer ended. */
 enum quiz_save {
 	QUIZ_SAVED,
-	QUIZ_SAVE_CLOSED,		/* the attempt was submitted or its deadline passed */
+	QUIZ_SAVE_REFUSED,		/* not the user's, not open, or not holding the question */
 };
 
 /*
  * Saves answer_json (an answer written by grade_answer_json(); NULL
- * clears it) to question_id of attempt_id, if the attempt is still open
- * and before its deadline by the database's clock.  The attempt row is
- * share-locked, so a save either lands before a concurrent submission
- * reads the answers or is refused.
+ * clears it) to question_id of attempt_id, if the attempt is user_id's,
+ * still open and before its deadline by the database's clock, and holds
+ * that question; else *result is QUIZ_SAVE_REFUSED (quiz_db_save_target()
+ * tells why).  The attempt row is share-locked, so a save either lands
+ * before a concurrent submission reads the answers or is refused.
  */
-int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id,
+int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
 			const char *answer_json, enum quiz_save *result);
 
 /*

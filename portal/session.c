@@ -7,8 +7,9 @@
  * committed by this process since it was read (db_accounts_generation():
  * logout, password change, an administrator's edit), and it is younger
  * than SESSION_CACHE_TTL, which bounds what a change made outside the
- * portal (SQL by hand, another process) can go unseen.  Bearer tokens are
- * not kept.
+ * portal (SQL by hand, another process) can go unseen.  Bearer tokens of
+ * the API are kept the same way, in the same table but never mistaken for
+ * a cookie (or the reverse): an API client sends one with every request.
  */
 #include "compat.h"
 
@@ -52,6 +53,7 @@ session_set_cookie(struct request *req, const char *name, const char *value, int
 
 struct session_cache_slot {
 	char hash[TOKEN_HASH_PARAM_LEN];	/* "" when empty */
+	bool bearer;		/* an API token, not a session cookie */
 	uint64_t generation;
 	time_t read_at;		/* CLOCK_MONOTONIC seconds */
 	int64_t expires_at;	/* Unix time */
@@ -80,15 +82,15 @@ session_cache_slot(const char *hash)
 	return &session_cache[strtoul(hash + TOKEN_HASH_PARAM_LEN - 9, NULL, 16) % SESSION_CACHE_SLOTS];
 }
 
-/* Copies the live entry for hash into the request; false when there is none. */
+/* Copies the live entry for hash (a bearer token's or a cookie's) into the request; false when there is none. */
 static bool
-session_cache_get(struct request *req, const char *hash)
+session_cache_get(struct request *req, const char *hash, bool bearer)
 {
 	struct session_cache_slot *c = session_cache_slot(hash);
 	bool hit;
 
 	pthread_mutex_lock(&session_cache_lock);
-	hit = strcmp(c->hash, hash) == 0 && c->generation == db_accounts_generation() &&
+	hit = strcmp(c->hash, hash) == 0 && c->bearer == bearer && c->generation == db_accounts_generation() &&
 	      session_monotonic() - c->read_at < SESSION_CACHE_TTL && c->expires_at > time(NULL);
 	if (hit) {
 		req->user = arena_alloc(req->arena, sizeof(*req->user));
@@ -105,7 +107,7 @@ session_cache_get(struct request *req, const char *hash)
 
 /* Keeps what the database said of hash, as of generation. */
 static void
-session_cache_put(const char *hash, uint64_t generation, time_t read_at, int64_t session_id,
+session_cache_put(const char *hash, bool bearer, uint64_t generation, time_t read_at, int64_t session_id,
 		  int64_t expires_at, const struct user *u)
 {
 	struct session_cache_slot *c = session_cache_slot(hash);
@@ -122,6 +124,7 @@ session_cache_put(const char *hash, uint64_t generation, time_t read_at, int64_t
 	pthread_mutex_lock(&session_cache_lock);
 	old = c->text;
 	snprintf(c->hash, sizeof(c->hash), "%s", hash);
+	c->bearer = bearer;
 	c->generation = generation;
 	c->read_at = read_at;
 	c->expires_at = expires_at;
@@ -146,25 +149,29 @@ session_cache_clear(void)
 	pthread_mutex_unlock(&session_cache_lock);
 }
 
-/* The user of the session cookie hash, from memory or the database. */
+/*
+ * The user of the session cookie hash, or of the API bearer token hash,
+ * from memory or the database.
+ */
 static int
-session_lookup(struct request *req, const char *hash)
+session_lookup(struct request *req, const char *hash, bool bearer)
 {
 	uint64_t generation;
 	time_t read_at;
-	int64_t expires_at;
+	int64_t expires_at = INT64_MAX;	/* bearer tokens last until revoked */
 
-	if (session_cache_get(req, hash))
+	if (session_cache_get(req, hash, bearer))
 		return 0;
 	/* Read before the query: a change committed meanwhile makes the
 	 * entry stale at once rather than keeping what it replaced. */
 	generation = db_accounts_generation();
 	read_at = session_monotonic();
-	if (account_db_session_user(req->db, req->arena, hash, &req->user, &req->session_id,
-				    &expires_at) == -1)
+	if ((bearer ? account_db_bearer_user(req->db, req->arena, hash, &req->user) :
+	     account_db_session_user(req->db, req->arena, hash, &req->user, &req->session_id,
+				     &expires_at)) == -1)
 		return -1;
 	if (req->user != NULL)
-		session_cache_put(hash, generation, read_at, req->session_id, expires_at, req->user);
+		session_cache_put(hash, bearer, generation, read_at, req->session_id, expires_at, req->user);
 	return 0;
 }
 
@@ -205,7 +212,7 @@ session_authenticate(struct request *req)
 		if (!token_well_formed(tok))
 			return 0;
 		token_hash_param(tok, hash);
-		if (account_db_bearer_user(req->db, req->arena, hash, &req->user) == -1)
+		if (session_lookup(req, hash, true) == -1)
 			return -1;
 		req->via_bearer = req->user != NULL;
 		return 0;
@@ -213,7 +220,7 @@ session_authenticate(struct request *req)
 	cookie = http_cookie(req, SESSION_COOKIE);
 	if (token_well_formed(cookie)) {
 		token_hash_param(cookie, hash);
-		if (session_lookup(req, hash) == -1)
+		if (session_lookup(req, hash, false) == -1)
 			return -1;
 		if (req->user != NULL) {
 			session_set_csrf(req, cookie);

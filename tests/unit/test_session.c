@@ -52,8 +52,8 @@ test_a_hit_is_a_copy_of_what_was_put(void **state)
 
 	(void)state;
 	make_hash(h, 'a', "0000abcd");
-	session_cache_put(h, db_accounts_generation(), session_monotonic(), 42, time(NULL) + 3600, &alice);
-	assert_true(session_cache_get(req, h));
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 42, time(NULL) + 3600, &alice);
+	assert_true(session_cache_get(req, h, false));
 	assert_int_equal(req->session_id, 42);
 	assert_int_equal(req->user->id, 7);
 	assert_string_equal(req->user->email, "alice@example.it");
@@ -75,9 +75,29 @@ test_another_hash_of_the_same_slot_misses(void **state)
 	make_hash(a, 'a', "0000abcd");
 	make_hash(b, 'b', "0000abcd");
 	assert_ptr_equal(session_cache_slot(a), session_cache_slot(b));
-	session_cache_put(a, db_accounts_generation(), session_monotonic(), 42, time(NULL) + 3600, &alice);
-	assert_false(session_cache_get(req, b));
+	session_cache_put(a, false, db_accounts_generation(), session_monotonic(), 42, time(NULL) + 3600, &alice);
+	assert_false(session_cache_get(req, b, false));
 	assert_null(req->user);
+	free_request(req);
+	session_cache_clear();
+}
+
+/* A token cached as a cookie never authenticates as a bearer token, nor the reverse. */
+static void
+test_cookie_and_bearer_entries_do_not_mix(void **state)
+{
+	char h[TOKEN_HASH_PARAM_LEN];
+	struct request *req = new_request();
+
+	(void)state;
+	make_hash(h, 'c', "00001234");
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 42, time(NULL) + 3600, &alice);
+	assert_false(session_cache_get(req, h, true));
+	assert_null(req->user);
+	session_cache_put(h, true, db_accounts_generation(), session_monotonic(), 0, INT64_MAX, &alice);
+	assert_false(session_cache_get(req, h, false));
+	assert_true(session_cache_get(req, h, true));
+	assert_int_equal(req->session_id, 0);
 	free_request(req);
 	session_cache_clear();
 }
@@ -91,9 +111,9 @@ test_a_change_to_accounts_drops_every_entry(void **state)
 
 	(void)state;
 	make_hash(h, 'c', "12345678");
-	session_cache_put(h, db_accounts_generation(), session_monotonic(), 1, time(NULL) + 3600, &alice);
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 1, time(NULL) + 3600, &alice);
 	db_accounts_changed(db);	/* no transaction open: counted at once */
-	assert_false(session_cache_get(req, h));
+	assert_false(session_cache_get(req, h, false));
 	db_close(db);
 	free_request(req);
 	session_cache_clear();
@@ -107,13 +127,13 @@ test_old_or_expired_entries_miss(void **state)
 
 	(void)state;
 	make_hash(h, 'd', "00000001");
-	session_cache_put(h, db_accounts_generation(), session_monotonic() - SESSION_CACHE_TTL, 1,
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic() - SESSION_CACHE_TTL, 1,
 			  time(NULL) + 3600, &alice);
-	assert_false(session_cache_get(req, h));
-	session_cache_put(h, db_accounts_generation(), session_monotonic(), 1, time(NULL) - 1, &alice);
-	assert_false(session_cache_get(req, h));
-	session_cache_put(h, db_accounts_generation(), session_monotonic(), 1, time(NULL) + 60, &alice);
-	assert_true(session_cache_get(req, h));
+	assert_false(session_cache_get(req, h, false));
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 1, time(NULL) - 1, &alice);
+	assert_false(session_cache_get(req, h, false));
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 1, time(NULL) + 60, &alice);
+	assert_true(session_cache_get(req, h, false));
 	free_request(req);
 	session_cache_clear();
 }
@@ -127,8 +147,8 @@ test_a_user_without_organisation(void **state)
 
 	(void)state;
 	make_hash(h, 'e', "ffffffff");
-	session_cache_put(h, db_accounts_generation(), session_monotonic(), 2, time(NULL) + 60, &bob);
-	assert_true(session_cache_get(req, h));
+	session_cache_put(h, false, db_accounts_generation(), session_monotonic(), 2, time(NULL) + 60, &bob);
+	assert_true(session_cache_get(req, h, false));
 	assert_null(req->user->org_name);
 	assert_int_equal(req->user->org_id, 0);
 	free_request(req);
@@ -141,6 +161,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_hit_is_a_copy_of_what_was_put),
 		cmocka_unit_test(test_another_hash_of_the_same_slot_misses),
+		cmocka_unit_test(test_cookie_and_bearer_entries_do_not_mix),
 		cmocka_unit_test(test_a_change_to_accounts_drops_every_entry),
 		cmocka_unit_test(test_old_or_expired_entries_miss),
 		cmocka_unit_test(test_a_user_without_organisation),
