@@ -174,7 +174,7 @@ out:
  */
 static int
 quiz_attempt_load(struct request *req, int64_t id, struct quiz_attempt *at, struct quiz *q,
-		  bool *found)
+		  bool quiz_known, bool *found)
 {
 	bool completed;
 
@@ -185,7 +185,9 @@ quiz_attempt_load(struct request *req, int64_t id, struct quiz_attempt *at, stru
 	/* The saves that follow check their answers against these keys. */
 	for (int i = 0; at->submitted_at == NULL && i < at->nitems; i++)
 		quiz_keys_put(at->items[i].question_id, at->items[i].kind, at->items[i].spec);
-	if (quiz_db_get(req->db, req->arena, at->quiz_id, 0, true, q, NULL, found) == -1)
+	if (quiz_known)
+		*found = q->id == at->quiz_id;
+	else if (quiz_db_get(req->db, req->arena, at->quiz_id, 0, true, q, NULL, found) == -1)
 		return -1;
 	if (*found && at->overdue)
 		return quiz_close(req, q, id, NULL, 0, at, &completed);
@@ -236,46 +238,47 @@ quiz_refusal(struct request *req, const struct quiz *q, const struct quiz_standi
  * (*problem and *status say why), or -1 on a database error.
  */
 static int
-quiz_start(struct request *req, int64_t quiz_id, int64_t *attempt_id, bool *created,
+quiz_start(struct request *req, int64_t quiz_id, struct quiz *q, int64_t *attempt_id, bool *created,
 	   const char **problem, int *status)
 {
 	struct quiz_standing st;
 	struct quiz_attempt at;
-	struct quiz q;
 	bool found, enrolled, completed;
 	int drawn, rc = -1;
 
 	*created = false;
 	*attempt_id = 0;
-	if (quiz_read(req, quiz_id, false, &q, &st, &found) == -1)
-		return -1;
-	if (!found)
-		return *status = 404, *problem = "Test non trovato.", 1;
-	if (st.open_attempt > 0 && st.open_overdue &&
-	    quiz_close(req, &q, st.open_attempt, NULL, 0, &at, &completed) == -1)
-		return -1;
-	if (db_begin(req->db) == -1 ||
-	    quiz_db_lock_enrolment(req->db, req->user->id, q.course_id, &enrolled) == -1 ||
-	    /* Read again under the lock: another tab may have just started. */
-	    quiz_read(req, quiz_id, false, &q, &st, &found) == -1)
-		goto out;
-	if (!found) {
-		*status = 404, *problem = "Test non trovato.", rc = 1;
-		goto out;
+	for (int pass = 0;; pass++) {
+		/* Under the enrolment's lock: another tab may be starting too. */
+		if (db_begin(req->db) == -1 ||
+		    quiz_db_lock_enrolment_for_quiz(req->db, req->user->id, quiz_id, &enrolled) == -1 ||
+		    quiz_read(req, quiz_id, false, q, &st, &found) == -1)
+			goto out;
+		if (!found) {
+			*status = 404, *problem = "Test non trovato.", rc = 1;
+			goto out;
+		}
+		if (pass > 0 || st.open_attempt == 0 || !st.open_overdue)
+			break;
+		/* An attempt left past its deadline is graded first, in a
+		 * transaction of its own, and then the start is read again. */
+		db_rollback(req->db);
+		if (quiz_close(req, q, st.open_attempt, NULL, 0, &at, &completed) == -1)
+			return -1;
 	}
 	if (st.open_attempt > 0 && !st.open_overdue) {
 		*attempt_id = st.open_attempt;
 		rc = 0;
 		goto out;
 	}
-	if ((*problem = quiz_refusal(req, &q, &st, status)) != NULL) {
+	if ((*problem = quiz_refusal(req, q, &st, status)) != NULL) {
 		rc = 1;
 		goto out;
 	}
-	if ((*attempt_id = quiz_db_attempt_create(req->db, &q, req->user->id, st.attempts + 1,
+	if ((*attempt_id = quiz_db_attempt_create(req->db, q, req->user->id, st.attempts + 1,
 						  &drawn)) < 0)
 		goto out;
-	if (drawn == 0 || drawn < q.nquestions) {
+	if (drawn == 0 || drawn < q->nquestions) {
 		*status = 409, rc = 1;
 		*problem = "Il test non è pronto: le domande disponibili sono meno di quelle previste. "
 			   "Avvisa i formatori.";
@@ -528,21 +531,26 @@ static const struct field quiz_api_id_fields[] = {
 	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
 };
 
-/* Writes attempt id of req's user as the response; 404 if not theirs. */
+/*
+ * Writes attempt id of req's user as the response; 404 if not theirs.
+ * q is the attempt's quiz when the caller has it, else NULL.
+ */
 static int
-quiz_api_attempt_reply(struct request *req, int status, int64_t id, bool completed)
+quiz_api_attempt_reply(struct request *req, int status, int64_t id, const struct quiz *known)
 {
 	struct quiz_attempt at;
 	struct json_writer w;
 	struct quiz q;
 	bool found;
 
-	if (quiz_attempt_load(req, id, &at, &q, &found) == -1)
+	if (known != NULL)
+		q = *known;
+	if (quiz_attempt_load(req, id, &at, &q, known != NULL, &found) == -1)
 		return 500;
 	if (!found)
 		return response_json_error(req, 404, "not_found", "Tentativo non trovato.");
 	json_writer_init(&w, &req->body);
-	quiz_attempt_json(&w, &q, &at, completed);
+	quiz_attempt_json(&w, &q, &at, false);
 	return response_json(req, status);
 }
 
@@ -556,23 +564,24 @@ quiz_api_start(struct request *req)
 {
 	const char *problem = NULL;
 	int64_t attempt_id;
+	struct quiz q;
 	bool created;
 	int status, rc;
 
-	rc = quiz_start(req, request_int(req, "id", 0), &attempt_id, &created, &problem, &status);
+	rc = quiz_start(req, request_int(req, "id", 0), &q, &attempt_id, &created, &problem, &status);
 	if (rc == -1)
 		return 500;
 	if (rc == 1)
 		return response_json_error(req, status, status == 403 ? "not_enrolled" :
 					   status == 404 ? "not_found" : "not_allowed", problem);
-	return quiz_api_attempt_reply(req, created ? 201 : 200, attempt_id, false);
+	return quiz_api_attempt_reply(req, created ? 201 : 200, attempt_id, &q);
 }
 
 /* GET /api/v1/attempts/{id}: 200; 404 (also someone else's); 500. */
 static int
 quiz_api_attempt(struct request *req)
 {
-	return quiz_api_attempt_reply(req, 200, request_int(req, "id", 0), false);
+	return quiz_api_attempt_reply(req, 200, request_int(req, "id", 0), NULL);
 }
 
 static const struct field quiz_api_answer_fields[] = {
@@ -640,7 +649,7 @@ quiz_api_answer(struct request *req)
 		struct quiz_attempt at;
 		struct quiz q;
 
-		if (quiz_attempt_load(req, id, &at, &q, &found) == -1)
+		if (quiz_attempt_load(req, id, &at, &q, false, &found) == -1)
 			return 500;
 		return response_json_error(req, 409, "closed", quiz_closed_message(at.deadline, at.submitted_at));
 	}
@@ -685,10 +694,22 @@ quiz_api_submit(struct request *req)
 	int npending = 0;
 	bool found, completed;
 
-	if (quiz_attempt_load(req, id, &at, &q, &found) == -1)
+	if (answers == NULL) {
+		/* Nothing to check against the questions: the owner and the
+		 * quiz are enough, quiz_close() reads the rest under its lock. */
+		struct quiz_save_target t;
+
+		if (quiz_db_save_target(req->db, req->arena, id, 0, &t, &found) == -1)
+			return 500;
+		if (!found || t.user_id != req->user->id)
+			return response_json_error(req, 404, "not_found", "Tentativo non trovato.");
+		if (quiz_db_get(req->db, req->arena, t.quiz_id, 0, true, &q, NULL, &found) == -1 || !found)
+			return 500;
+	} else if (quiz_attempt_load(req, id, &at, &q, false, &found) == -1) {
 		return 500;
-	if (!found)
+	} else if (!found) {
 		return response_json_error(req, 404, "not_found", "Tentativo non trovato.");
+	}
 	if (req->json != NULL && (req->json->type != JSON_OBJECT ||
 				  (req->json->count > 0 && answers == NULL) || req->json->count > 1))
 		return response_json_error(req, 400, "bad_request", "Il corpo può contenere solo «answers».");
@@ -827,10 +848,11 @@ quiz_start_submit(struct request *req)
 {
 	const char *problem = NULL;
 	int64_t attempt_id;
+	struct quiz q;
 	bool created;
 	int status, rc;
 
-	rc = quiz_start(req, request_int(req, "id", 0), &attempt_id, &created, &problem, &status);
+	rc = quiz_start(req, request_int(req, "id", 0), &q, &attempt_id, &created, &problem, &status);
 	if (rc == -1)
 		return 500;
 	if (rc == 1)
@@ -971,7 +993,7 @@ quiz_attempt_page(struct request *req)
 	struct quiz q;
 	bool found;
 
-	if (quiz_attempt_load(req, request_int(req, "id", 0), &at, &q, &found) == -1)
+	if (quiz_attempt_load(req, request_int(req, "id", 0), &at, &q, false, &found) == -1)
 		return 500;
 	if (!found)
 		return response_error(req, 404, "Tentativo non trovato.");
@@ -1033,7 +1055,7 @@ quiz_question_load(struct request *req, struct quiz_attempt *at, struct quiz *q,
 	bool found;
 
 	*n = (int)request_int(req, "n", 0);
-	if (quiz_attempt_load(req, request_int(req, "id", 0), at, q, &found) == -1)
+	if (quiz_attempt_load(req, request_int(req, "id", 0), at, q, false, &found) == -1)
 		return 500;
 	if (!found || *n > at->nitems)
 		return response_error(req, 404, "Domanda non trovata.");
@@ -1204,7 +1226,7 @@ quiz_submit_page(struct request *req)
 	struct quiz q;
 	bool found, completed;
 
-	if (quiz_attempt_load(req, request_int(req, "id", 0), &at, &q, &found) == -1)
+	if (quiz_attempt_load(req, request_int(req, "id", 0), &at, &q, false, &found) == -1)
 		return 500;
 	if (!found)
 		return response_error(req, 404, "Tentativo non trovato.");

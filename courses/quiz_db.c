@@ -194,6 +194,23 @@ quiz_db_lock_enrolment(struct db *db, int64_t user_id, int64_t course_id, bool *
 	return id < 0 ? -1 : 0;
 }
 
+static const struct db_stmt quiz_lock_enrolment_for_quiz = {
+	"quiz_lock_enrolment_for_quiz",
+	"SELECT e.id FROM enrolments e JOIN quizzes z ON z.course_id = e.course_id "
+	"WHERE e.user_id = $1 AND z.id = $2 FOR UPDATE OF e", 2
+};
+
+int
+quiz_db_lock_enrolment_for_quiz(struct db *db, int64_t user_id, int64_t quiz_id, bool *enrolled)
+{
+	char uid[DB_INT_LEN], qid[DB_INT_LEN];
+	const char *params[] = { db_int_param(uid, user_id), db_int_param(qid, quiz_id) };
+	int64_t id = db_query_int(db, &quiz_lock_enrolment_for_quiz, params);
+
+	*enrolled = id > 0;
+	return id < 0 ? -1 : 0;
+}
+
 static const struct db_stmt quiz_attempt_insert = {
 	"quiz_attempt_insert",
 	"INSERT INTO quiz_attempts (quiz_id, user_id, number, deadline) "

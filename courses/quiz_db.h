@@ -92,6 +92,9 @@ int quiz_db_get(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id
  */
 int quiz_db_lock_enrolment(struct db *db, int64_t user_id, int64_t course_id, bool *enrolled);
 
+/* The same, reaching the enrolment through quiz_id's course. */
+int quiz_db_lock_enrolment_for_quiz(struct db *db, int64_t user_id, int64_t quiz_id, bool *enrolled);
+
 /*
  * Inside the caller's transaction: creates attempt number n of user_id
  * for quiz q, with its deadline, and draws its questions (in random order
