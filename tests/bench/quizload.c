@@ -40,6 +40,8 @@
 
 #include <curl/curl.h>
 #include <sodium.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -51,6 +53,8 @@
 #define QL_IDS_MAX 16		/* choices, prompts or options of one question */
 #define QL_RESPONSE_MAX ((size_t)1 << 20)
 #define QL_LEARNERS_MAX 100000
+#define QL_EVENTS 256		/* epoll events taken per wake-up */
+#define QL_WAIT_MAX 1000	/* ms: longest sleep without a curl timer */
 
 enum ql_step { QL_START, QL_SAVE, QL_SUBMIT, QL_STEPS };
 
@@ -88,6 +92,10 @@ struct ql_run {
 	struct ql_learner *learners;
 	int nlearners, next, active;
 	CURLM *multi;
+	int epfd;			/* the sockets curl waits on */
+	long long deadline;		/* us when curl's timer is due, -1 if none */
+	struct arena *parse;		/* the answer being read; reset per answer */
+	struct buf answer;		/* scratch for ql_answer() */
 	struct ql_samples lat[QL_STEPS];
 	long errors, complete;
 	double t0, t1;
@@ -181,32 +189,33 @@ ql_ids(const struct json_value *q, const char *key, int ids[QL_IDS_MAX])
  * The answer learner n gives to question q of the attempt (a JSON object
  * text in a), or NULL if q is not shaped as the API documents.  The
  * choices vary with n and the question, so that learners get different
- * grades and a swapped answer would show.
+ * grades and a swapped answer would show.  b is scratch space (capped at
+ * 4 KiB by the caller), reused so that an answer costs no malloc.
  */
 static const char *
-ql_answer(struct arena *a, int n, const struct json_value *q)
+ql_answer(struct arena *a, struct buf *b, int n, const struct json_value *q)
 {
 	const struct json_value *kindv = json_get(q, "kind");
 	int ids[QL_IDS_MAX], opts[QL_IDS_MAX], k, nopts;
-	const char *kind, *text = NULL;
+	char text[32];
+	const char *kind;
 	long long qid;
 	struct json_writer w;
-	struct buf b;
 
 	if (json_get_int(json_get(q, "id"), &qid) == -1 || kindv == NULL ||
 	    kindv->type != JSON_STRING)
 		return NULL;
 	kind = kindv->str;
-	buf_init(&b, 4096);
-	json_writer_init(&w, &b);
+	buf_reset(b);
+	json_writer_init(&w, b);
 	json_obj_open(&w, NULL);
 	if (strcmp(kind, "single") == 0) {
 		if ((k = ql_ids(q, "choices", ids)) == -1)
-			goto bad;
+			return NULL;
 		json_int(&w, "choice", ids[(unsigned long long)(n + qid) % (unsigned)k]);
 	} else if (strcmp(kind, "multiple") == 0) {
 		if ((k = ql_ids(q, "choices", ids)) == -1)
-			goto bad;
+			return NULL;
 		json_arr_open(&w, "choices");
 		for (int i = 0; i < k; i++)
 			if ((ids[i] + n + qid) % 3 != 0)
@@ -216,7 +225,7 @@ ql_answer(struct arena *a, int n, const struct json_value *q)
 		json_bool(&w, "value", (n + qid) % 2 == 0);
 	} else if (strcmp(kind, "matching") == 0) {
 		if ((k = ql_ids(q, "prompts", ids)) == -1 || (nopts = ql_ids(q, "options", opts)) == -1)
-			goto bad;
+			return NULL;
 		json_obj_open(&w, "matches");
 		for (int i = 0; i < k; i++) {
 			char key[16];
@@ -230,21 +239,17 @@ ql_answer(struct arena *a, int n, const struct json_value *q)
 	} else if (strcmp(kind, "short") == 0) {
 		/* quiz.sql accepts "risposta 0" and "RISPOSTA 2": the case
 		 * differs on purpose, the grader folds it. */
-		text = arena_printf(a, "Risposta %lld", (n + qid) % 4);
+		snprintf(text, sizeof(text), "Risposta %lld", (n + qid) % 4);
 		json_str(&w, "text", text);
 	} else if (strcmp(kind, "numeric") == 0) {
 		/* 0, 0.5 ... 4: right when within 2 +- 1. */
-		json_raw(&w, "value", arena_printf(a, "%.1f", (double)((n + qid) % 9) / 2));
+		snprintf(text, sizeof(text), "%.1f", (double)((n + qid) % 9) / 2);
+		json_raw(&w, "value", text);
 	} else {
-		goto bad;
+		return NULL;
 	}
 	json_obj_close(&w);
-	text = b.err ? NULL : arena_strdup(a, b.data);
-	buf_release(&b);
-	return text;
-bad:
-	buf_release(&b);
-	return NULL;
+	return b->err ? NULL : arena_strndup(a, b->data, b->len);
 }
 
 /*
@@ -253,7 +258,7 @@ bad:
  * documents.
  */
 static int
-ql_read_attempt(struct ql_learner *l, const struct json_value *root)
+ql_read_attempt(struct ql_run *r, struct ql_learner *l, const struct json_value *root)
 {
 	const struct json_value *qs = json_get(root, "questions"), *q;
 
@@ -263,7 +268,7 @@ ql_read_attempt(struct ql_learner *l, const struct json_value *root)
 	l->nq = 0;
 	for (q = qs->child; q != NULL; q = q->next) {
 		if (json_get_int(json_get(q, "id"), &l->qids[l->nq]) == -1 ||
-		    (l->answers[l->nq] = ql_answer(l->arena, l->n, q)) == NULL)
+		    (l->answers[l->nq] = ql_answer(l->arena, &r->answer, l->n, q)) == NULL)
 			return -1;
 		l->nq++;
 	}
@@ -344,7 +349,6 @@ ql_done(struct ql_run *r, struct ql_learner *l, CURLcode cc)
 {
 	double now = ql_now_ms();
 	const struct json_value *root = NULL, *state;
-	struct arena *a = NULL;
 	long status = 0;
 	long long pct;
 	bool ok;
@@ -357,8 +361,8 @@ ql_done(struct ql_run *r, struct ql_learner *l, CURLcode cc)
 		curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &status);
 	ok = cc == CURLE_OK && !l->resp.err && status >= 200 && status <= 299;
 	if (ok && l->step != QL_SAVE) {
-		a = arena_new();
-		root = json_parse(a, l->resp.data, l->resp.len, NULL);
+		arena_reset(r->parse);
+		root = json_parse(r->parse, l->resp.data, l->resp.len, NULL);
 		ok = root != NULL && root->type == JSON_OBJECT;
 	}
 	if (!ok) {
@@ -370,7 +374,7 @@ ql_done(struct ql_run *r, struct ql_learner *l, CURLcode cc)
 
 	switch (l->step) {
 	case QL_START:
-		if (ok && ql_read_attempt(l, root) == -1) {
+		if (ok && ql_read_attempt(r, l, root) == -1) {
 			r->errors++;
 			log_warnx("learner %d: the attempt is not shaped as documented", l->n);
 			ok = false;
@@ -408,7 +412,6 @@ ql_done(struct ql_run *r, struct ql_learner *l, CURLcode cc)
 		l->step = QL_SUBMIT;
 	rc = ql_send(r, l);
 out:
-	arena_free(a);
 	return rc;
 }
 
@@ -468,6 +471,8 @@ ql_setup(struct ql_run *r)
 {
 	char auth[sizeof("Authorization: Bearer ") + TOKEN_LEN];
 
+	r->parse = arena_new();
+	buf_init(&r->answer, 4096);
 	for (int i = 0; i < r->nlearners; i++) {
 		struct ql_learner *l = &r->learners[i];
 		struct curl_slist *s;
@@ -515,42 +520,170 @@ ql_teardown(struct ql_run *r)
 	free(r->learners);
 	for (int s = 0; s < QL_STEPS; s++)
 		free(r->lat[s].v);
+	arena_free(r->parse);
+	buf_release(&r->answer);
+	if (r->epfd != -1)
+		close(r->epfd);
 }
 
-/* Runs every learner's attempts to the end. */
+static long long
+ql_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * CURLMOPT_SOCKETFUNCTION: mirrors in the epoll set what curl wants to
+ * wait for on socket s.  socketp is non-NULL once s is in the set.  A
+ * socket curl has already closed left the set by itself, so a failed
+ * EPOLL_CTL_DEL is no error; an ADD or MOD that finds s in the other
+ * state (a descriptor number reused) is retried with the other verb.
+ */
+static int
+ql_socket_cb(CURL *e, curl_socket_t s, int what, void *arg, void *socketp)
+{
+	struct ql_run *r = arg;
+	struct epoll_event ev;
+	int op = socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(r->epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+	ev.data.fd = s;
+	if (epoll_ctl(r->epfd, op, s, &ev) == -1) {
+		if (op == EPOLL_CTL_ADD && errno == EEXIST)
+			op = EPOLL_CTL_MOD;
+		else if (op == EPOLL_CTL_MOD && errno == ENOENT)
+			op = EPOLL_CTL_ADD;
+		else
+			op = -1;
+		if (op == -1 || epoll_ctl(r->epfd, op, s, &ev) == -1) {
+			log_warn("cannot watch socket %d", (int)s);
+			return -1;
+		}
+	}
+	if (socketp == NULL)
+		curl_multi_assign(r->multi, s, r);
+	return 0;
+}
+
+/*
+ * CURLMOPT_TIMERFUNCTION: keeps curl's timer as a deadline, since one
+ * epoll_wait() may return on a socket long before the timer is due.  A
+ * timer in the future gets 1 ms more, so that it never fires before
+ * curl's own clock says it is due (curl would then do nothing and not
+ * report the timer again).
+ */
+static int
+ql_timer_cb(CURLM *m, long timeout_ms, void *arg)
+{
+	struct ql_run *r = arg;
+	long long now = ql_clock_us();
+
+	(void)m;
+	if (timeout_ms < 0)
+		r->deadline = -1;
+	else
+		r->deadline = timeout_ms == 0 ? now : now + ((long long)timeout_ms + 1) * 1000;
+	return 0;
+}
+
+/* Hands every finished request to ql_done(). */
+static int
+ql_reap(struct ql_run *r)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+		struct ql_learner *l;
+		char *priv;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		l = (struct ql_learner *)(void *)priv;
+		if (ql_done(r, l, m->data.result) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs every learner's attempts to the end.  curl tells which sockets
+ * to watch and when its timer is due (ql_socket_cb, ql_timer_cb), and
+ * is told of each ready socket alone: a wake-up costs what happened on
+ * it, not a pass over the 200 connections as curl_multi_perform does.
+ */
 static int
 ql_drive(struct ql_run *r)
 {
-	int running = 0, left;
+	struct epoll_event evs[QL_EVENTS];
+	int running = 0;
 
+	if ((r->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("epoll_create1");
+		return -1;
+	}
 	if ((r->multi = curl_multi_init()) == NULL)
 		return -1;
 	/* Every learner keeps its connection between requests. */
 	curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)r->concurrency + 16);
+	curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, ql_socket_cb);
+	curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, ql_timer_cb);
+	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+	r->deadline = -1;
 	r->t0 = r->t1 = ql_now_ms();
 	while (r->active < r->concurrency && r->next < r->nlearners)
 		if (ql_activate(r) == -1)
 			return -1;
 	while (r->active > 0) {
-		CURLMsg *m;
+		long long left = r->deadline - ql_clock_us();
+		int n, wait = QL_WAIT_MAX;
 
-		if (curl_multi_perform(r->multi, &running) != CURLM_OK ||
-		    curl_multi_poll(r->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
-			log_warnx("curl_multi failed");
+		/* Rounded up: waking before the deadline would only loop. */
+		if (r->deadline >= 0 && left < (long long)QL_WAIT_MAX * 1000)
+			wait = left <= 0 ? 0 : (int)((left + 999) / 1000);
+		if ((n = epoll_wait(r->epfd, evs, QL_EVENTS, wait)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("epoll_wait");
 			return -1;
 		}
-		curl_multi_perform(r->multi, &running);
-		while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
-			struct ql_learner *l;
-			char *priv;
+		for (int i = 0; i < n; i++) {
+			int mask = 0;
 
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
-			l = (struct ql_learner *)(void *)priv;
-			if (ql_done(r, l, m->data.result) == -1)
+			if (evs[i].events & EPOLLIN)
+				mask |= CURL_CSELECT_IN;
+			if (evs[i].events & EPOLLOUT)
+				mask |= CURL_CSELECT_OUT;
+			if (evs[i].events & (EPOLLERR | EPOLLHUP))
+				mask |= CURL_CSELECT_ERR;
+			if (curl_multi_socket_action(r->multi, evs[i].data.fd, mask, &running) !=
+			    CURLM_OK) {
+				log_warnx("curl_multi failed");
 				return -1;
+			}
 		}
+		/* Due, or no timer and nothing for a while: let curl check. */
+		if ((r->deadline >= 0 && r->deadline <= ql_clock_us()) || (n == 0 && r->deadline < 0)) {
+			r->deadline = -1;
+			if (curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running) !=
+			    CURLM_OK) {
+				log_warnx("curl_multi failed");
+				return -1;
+			}
+		}
+		if (ql_reap(r) == -1)
+			return -1;
 		while (r->active < r->concurrency && r->next < r->nlearners)
 			if (ql_activate(r) == -1)
 				return -1;
@@ -705,6 +838,7 @@ main(int argc, char **argv)
 		ql_usage();
 
 	memset(&r, 0, sizeof(r));
+	r.epfd = -1;
 	r.rounds = 1;
 	optind = 2;
 	while ((ch = getopt(argc, argv, "c:r:o:k:")) != -1) {
