@@ -443,12 +443,51 @@ static const struct db_stmt quiz_attempt_store = {
 	"           FROM unnest($2::bigint[], $3::float8[]) x (qid, score) "
 	"           WHERE aq.attempt_id = $1 AND aq.question_id = x.qid) "
 	"UPDATE quiz_attempts SET score = $4, passed = $5, submitted_at = coalesce(submitted_at, now()) "
-	"WHERE id = $1 RETURNING " QUIZ_ISO("submitted_at"), 5
+	"WHERE id = $1 RETURNING " QUIZ_ISO("submitted_at") ", "
+	/* The learner's other graded attempts, as this statement's snapshot
+	 * saw them (this one's new score is not visible to it). */
+	"       (SELECT string_agg(o.number || ':' || o.score, ',' ORDER BY o.number) "
+	"        FROM quiz_attempts o WHERE o.quiz_id = quiz_attempts.quiz_id "
+	"        AND o.user_id = quiz_attempts.user_id AND o.id <> $1 AND o.submitted_at IS NOT NULL)", 5
 };
+
+/*
+ * The scores of "number:score,..." (in number order) with this attempt's
+ * (number, score) put in its place, into *all (arena).
+ */
+static int
+quiz_db_all_scores(struct arena *arena, const char *others, int number, double score, double **all,
+		   int *n)
+{
+	int cap = 1;
+	bool placed = false;
+
+	for (const char *p = others; p != NULL && *p; p++)
+		cap += *p == ',';
+	cap += others != NULL && *others;
+	*all = arena_calloc(arena, (size_t)cap + 1, sizeof(**all));
+	*n = 0;
+	for (const char *p = others; p != NULL && *p;) {
+		char *end;
+		long num = strtol(p, &end, 10);
+
+		if (*end != ':')
+			return -1;
+		if (!placed && num > number) {
+			(*all)[(*n)++] = score;
+			placed = true;
+		}
+		(*all)[(*n)++] = strtod(end + 1, &end);
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (!placed)
+		(*all)[(*n)++] = score;
+	return 0;
+}
 
 int
 quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attempt *a, const double *scores,
-		      double score, bool passed)
+		      double score, bool passed, double **all, int *nall)
 {
 	struct db_res *res;
 	char aid[DB_INT_LEN], total[32];
@@ -472,6 +511,10 @@ quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attempt *a
 		goto out;
 	if ((res = db_query(db, arena, &quiz_attempt_store, params)) == NULL || res->nrows != 1)
 		goto out;
+	if (quiz_db_all_scores(arena, db_get(res, 0, 1), a->number, score, all, nall) == -1) {
+		log_warnx("attempt %lld: scores of the other attempts not understood", (long long)a->id);
+		goto out;
+	}
 	a->submitted_at = db_get(res, 0, 0);
 	a->score = score;
 	a->passed = passed;
@@ -486,29 +529,6 @@ out:
 	buf_release(&ids);
 	buf_release(&values);
 	return rc;
-}
-
-static const struct db_stmt quiz_scores = {
-	"quiz_scores",
-	"SELECT score FROM quiz_attempts WHERE quiz_id = $1 AND user_id = $2 "
-	"AND submitted_at IS NOT NULL ORDER BY number", 2
-};
-
-int
-quiz_db_scores(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id, double **scores,
-	       int *n)
-{
-	char qid[DB_INT_LEN], uid[DB_INT_LEN];
-	const char *params[] = { db_int_param(qid, quiz_id), db_int_param(uid, user_id) };
-	struct db_res *res = db_query(db, a, &quiz_scores, params);
-
-	if (res == NULL)
-		return -1;
-	*n = res->nrows;
-	*scores = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**scores));
-	for (int i = 0; i < res->nrows; i++)
-		(*scores)[i] = quiz_db_double(res, i, 0);
-	return 0;
 }
 
 /*

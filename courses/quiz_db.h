@@ -194,14 +194,12 @@ int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, 
  * Inside the caller's transaction, with the attempt locked: stores each
  * question's score (scores parallel to a->items) and the attempt's score
  * and pass; marks it submitted now unless it already was (a regrade).
- * *a is updated to match what is stored (submitted_at in arena).
+ * *a is updated to match what is stored (submitted_at in arena), and
+ * *all gets the scores of every graded attempt of the learner in this
+ * quiz, this one included, oldest first (*nall of them, arena).
  */
 int quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attempt *a,
-			  const double *scores, double score, bool passed);
-
-/* The scores of user_id's graded attempts of quiz_id, oldest first (arena). */
-int quiz_db_scores(struct db *db, struct arena *a, int64_t quiz_id, int64_t user_id,
-		   double **scores, int *n);
+			  const double *scores, double score, bool passed, double **all, int *nall);
 
 /*
  * Writes user_id's grade for quiz_id and, when every published final
