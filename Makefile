@@ -29,7 +29,7 @@ CORE_SRC := \
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
 	courses/cohort.c courses/cohort_db.c courses/ical.c courses/progress.c courses/progress_db.c \
-	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_pdf.c
+	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)

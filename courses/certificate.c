@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "certificate.h"
 #include "certificate_db.h"
+#include "certificate_level.h"
 #include "certificate_manage.h"
 #include "certificate_pdf.h"
 #include "config.h"
@@ -668,6 +669,7 @@ certificate_register(struct router *r, const struct config *cfg)
 		return -1;
 	router_add(r, certificate_routes, ARRAY_SIZE(certificate_routes));
 	certificate_manage_register(r);
+	certificate_level_register(r);
 	mail_sender_add_job(certificate_reminders);
 	return 0;
 }

@@ -398,3 +398,83 @@ certificate_db_levels(struct db *db, struct arena *a, struct certificate_level *
 	}
 	return 0;
 }
+
+#define CERT_LEVEL_COLS \
+	"l.id, l.course_id, l.position, l.name, l.rule, l.opens_after_days, coalesce(l.valid_days, 0), " \
+	"coalesce((SELECT z.id FROM quizzes z WHERE z.level_id = l.id ORDER BY z.id LIMIT 1), 0), " \
+	"(SELECT count(*) FROM certificates x WHERE x.level_id = l.id) "
+
+static void
+certificate_db_level_row(const struct db_res *res, int row, struct certificate_level_row *l)
+{
+	l->id = db_get_int(res, row, 0);
+	l->course_id = db_get_int(res, row, 1);
+	l->position = (int)db_get_int(res, row, 2);
+	l->name = db_get(res, row, 3);
+	l->rule = db_get(res, row, 4);
+	l->opens_after_days = (int)db_get_int(res, row, 5);
+	l->valid_days = (int)db_get_int(res, row, 6);
+	l->quiz_id = db_get_int(res, row, 7);
+	l->certificates = db_get_int(res, row, 8);
+}
+
+static const struct db_stmt certificate_course_levels = {
+	"certificate_course_levels",
+	"SELECT " CERT_LEVEL_COLS "FROM certification_levels l WHERE l.course_id = $1 ORDER BY l.position", 1
+};
+
+int
+certificate_db_course_levels(struct db *db, struct arena *a, int64_t course_id,
+			     struct certificate_level_row **out, int *n)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+	struct db_res *res = db_query(db, a, &certificate_course_levels, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++)
+		certificate_db_level_row(res, i, &(*out)[i]);
+	return 0;
+}
+
+static const struct db_stmt certificate_level_get = {
+	"certificate_level_get",
+	"SELECT " CERT_LEVEL_COLS "FROM certification_levels l WHERE l.id = $1", 1
+};
+
+int
+certificate_db_level_get(struct db *db, struct arena *a, int64_t id, struct certificate_level_row *out,
+			 bool *found)
+{
+	char lid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, id) };
+	struct db_res *res = db_query(db, a, &certificate_level_get, params);
+
+	memset(out, 0, sizeof(*out));
+	if (res == NULL)
+		return -1;
+	if ((*found = res->nrows > 0))
+		certificate_db_level_row(res, 0, out);
+	return 0;
+}
+
+static const struct db_stmt certificate_level_update = {
+	"certificate_level_update",
+	"UPDATE certification_levels SET name = $2, "
+	"       opens_after_days = CASE WHEN rule = 'verification' THEN $3::int ELSE 0 END, "
+	"       valid_days = nullif($4::int, 0) WHERE id = $1", 4
+};
+
+int
+certificate_db_level_update(struct db *db, int64_t id, const char *name, int opens_after_days,
+			    int valid_days)
+{
+	char lid[DB_INT_LEN], days[DB_INT_LEN], valid[DB_INT_LEN];
+	const char *params[] = { db_int_param(lid, id), name, db_int_param(days, opens_after_days),
+				 db_int_param(valid, valid_days) };
+
+	return db_exec(db, &certificate_level_update, params) == 1 ? 0 : -1;
+}

@@ -127,6 +127,31 @@ struct certificate_level {
 /* Every course's levels, by course title then position. */
 int certificate_db_levels(struct db *db, struct arena *a, struct certificate_level **out, int *n);
 
+/* A level of a course as trainers edit it. */
+struct certificate_level_row {
+	int64_t id;
+	int64_t course_id;
+	int position;
+	const char *name;
+	const char *rule;		/* 'final_tests' or 'verification' */
+	int opens_after_days;
+	int valid_days;			/* 0: never expires */
+	int64_t quiz_id;		/* its verification test, 0 if none */
+	int64_t certificates;		/* issued, revoked ones included */
+};
+
+/* course_id's levels in position order. */
+int certificate_db_course_levels(struct db *db, struct arena *a, int64_t course_id,
+				 struct certificate_level_row **out, int *n);
+
+/* Level id (*found false if none). */
+int certificate_db_level_get(struct db *db, struct arena *a, int64_t id, struct certificate_level_row *out,
+			     bool *found);
+
+/* Rewrites a level's name, opening delay and validity (0: none); -1 also on a duplicate name (23505). */
+int certificate_db_level_update(struct db *db, int64_t id, const char *name, int opens_after_days,
+				int valid_days);
+
 /* Creates a level of course_id at the end; its id, or -1 (demo seed). */
 int64_t certificate_db_level_create(struct db *db, int64_t course_id, const char *name, const char *rule,
 				    int opens_after_days, int valid_days);

@@ -781,16 +781,32 @@ quiz_db_questions(struct db *db, struct arena *a, const struct db_stmt *stmt, in
 	return 0;
 }
 
+/* $1 a module (its bank), or a course ($2 true: every module's bank). */
 static const struct db_stmt quiz_bank = {
 	"quiz_bank",
 	"SELECT " QUIZ_QUESTION_COLS QUIZ_QUESTION_FROM
-	"WHERE c.module_id = $1 ORDER BY q.retired, c.name, q.id", 1
+	"WHERE CASE WHEN $2 THEN m.course_id = $1 ELSE c.module_id = $1 END "
+	"ORDER BY q.retired, m.position, c.name, q.id", 2
 };
 
 int
-quiz_db_bank(struct db *db, struct arena *a, int64_t module_id, struct quiz_question **out, int *n)
+quiz_db_bank(struct db *db, struct arena *a, const struct quiz_scope *scope, struct quiz_question **out,
+	     int *n)
 {
-	return quiz_db_questions(db, a, &quiz_bank, module_id, out, n);
+	char id[DB_INT_LEN];
+	bool course = scope->module_id == 0;
+	const char *params[] = { db_int_param(id, course ? scope->course_id : scope->module_id),
+				 course ? "true" : "false" };
+	struct db_res *res = db_query(db, a, &quiz_bank, params);
+
+	if (res == NULL)
+		return -1;
+	*n = res->nrows;
+	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
+	for (int i = 0; i < res->nrows; i++)
+		if (quiz_db_question_row(a, res, i, &(*out)[i]) == -1)
+			return -1;
+	return 0;
 }
 
 static const struct db_stmt quiz_question_get = {
@@ -846,20 +862,27 @@ quiz_db_question_retire(struct db *db, int64_t id, bool retired)
 	return db_exec(db, &quiz_question_retire, params) == 1 ? 0 : -1;
 }
 
+/*
+ * $1 a module (its categories), or a course ($2 true: every module's,
+ * named after their module); $3 the test whose draws are counted.
+ */
 static const struct db_stmt quiz_categories = {
 	"quiz_categories",
-	"SELECT c.id, c.name, "
+	"SELECT c.id, CASE WHEN $2 THEN 'Modulo ' || m.position || ': ' || c.name ELSE c.name END, "
 	"       (SELECT count(*) FROM questions q WHERE q.category_id = c.id AND NOT q.retired), "
-	"       coalesce((SELECT d.count FROM quiz_draws d JOIN quizzes z ON z.id = d.quiz_id "
-	"                 WHERE z.module_id = c.module_id AND d.category_id = c.id), 0) "
-	"FROM question_categories c WHERE c.module_id = $1 ORDER BY c.name", 1
+	"       coalesce((SELECT d.count FROM quiz_draws d WHERE d.quiz_id = $3 AND d.category_id = c.id), 0) "
+	"FROM question_categories c JOIN modules m ON m.id = c.module_id "
+	"WHERE CASE WHEN $2 THEN m.course_id = $1 ELSE c.module_id = $1 END ORDER BY m.position, c.name", 3
 };
 
 int
-quiz_db_categories(struct db *db, struct arena *a, int64_t module_id, struct quiz_category **out, int *n)
+quiz_db_categories(struct db *db, struct arena *a, const struct quiz_scope *scope,
+		   struct quiz_category **out, int *n)
 {
-	char mid[DB_INT_LEN];
-	const char *params[] = { db_int_param(mid, module_id) };
+	char id[DB_INT_LEN], qid[DB_INT_LEN];
+	bool course = scope->module_id == 0;
+	const char *params[] = { db_int_param(id, course ? scope->course_id : scope->module_id),
+				 course ? "true" : "false", db_int_param(qid, scope->quiz_id) };
 	struct db_res *res = db_query(db, a, &quiz_categories, params);
 
 	if (res == NULL)

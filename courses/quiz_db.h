@@ -302,8 +302,20 @@ struct quiz_question {
 	int64_t answers;		/* attempts that hold it: its key's shape is then fixed */
 };
 
-/* module_id's bank, by category then id (retired ones included); strings in a. */
-int quiz_db_bank(struct db *db, struct arena *a, int64_t module_id, struct quiz_question **out, int *n);
+/*
+ * What a test draws from: one module's bank (a final test) or the banks of
+ * every module of a course (a verification test).
+ */
+struct quiz_scope {
+	int64_t module_id;		/* 0: the whole course */
+	int64_t course_id;
+	int64_t quiz_id;		/* the test whose draws are counted, 0 if none yet */
+	int64_t level_id;		/* a verification test's level, else 0 */
+};
+
+/* The scope's questions, by module, category then id (retired ones included). */
+int quiz_db_bank(struct db *db, struct arena *a, const struct quiz_scope *scope, struct quiz_question **out,
+		 int *n);
 
 /* Question id (*found false if none). */
 int quiz_db_question(struct db *db, struct arena *a, int64_t id, struct quiz_question *out, bool *found);
@@ -316,15 +328,15 @@ int quiz_db_question_update(struct db *db, int64_t id, int64_t category_id, enum
 /* Retires question id (or brings it back): never drawn again, kept for the attempts that hold it. */
 int quiz_db_question_retire(struct db *db, int64_t id, bool retired);
 
-/* A category of a module with its live questions and how many the module's test draws from it. */
+/* A category of the scope with its live questions and how many the scope's test draws from it. */
 struct quiz_category {
 	int64_t id;
 	const char *name;
 	int questions;			/* not retired */
 	int drawn;			/* 0 if the test does not draw from it */
 };
-int quiz_db_categories(struct db *db, struct arena *a, int64_t module_id, struct quiz_category **out,
-		       int *n);
+int quiz_db_categories(struct db *db, struct arena *a, const struct quiz_scope *scope,
+		       struct quiz_category **out, int *n);
 
 /* Rewrites quiz_id's settings. */
 int quiz_db_update(struct db *db, int64_t quiz_id, const struct quiz_settings *s);

@@ -11,6 +11,8 @@
 
 #include "account_db.h"
 #include "buf.h"
+#include "certificate_db.h"
+#include "course_db.h"
 #include "course.h"
 #include "csv.h"
 #include "db.h"
@@ -46,6 +48,62 @@ struct quiz_edit_draw {
 	int64_t question_id;
 	int count;
 };
+
+/*
+ * The test a page or an API call edits: a module's final test (its bank
+ * edited beside it) or a certification level's verification test (drawn
+ * from every module of the course).
+ */
+struct quiz_edit_target {
+	struct quiz_scope scope;
+	int64_t course_id;
+	const char *course_title;
+	const char *heading;		/* "Modulo 2: ..." or "Livello Autonomo" */
+	const char *default_title;	/* of a test not created yet */
+	const char *url;		/* its editor page */
+};
+
+/* Module id's final test; *found false if there is no such module. */
+static int
+quiz_edit_target_module(struct request *req, int64_t id, struct quiz_edit_target *t, bool *found)
+{
+	struct quiz_module m;
+
+	memset(t, 0, sizeof(*t));
+	if (quiz_db_module(req->db, req->arena, id, &m, found) == -1 || !*found)
+		return *found ? -1 : 0;
+	t->scope = (struct quiz_scope){ .module_id = m.id, .course_id = m.course_id, .quiz_id = m.quiz_id };
+	t->course_id = m.course_id;
+	t->course_title = m.course_title;
+	t->heading = arena_printf(req->arena, "Modulo %d: %s", m.position, m.title);
+	t->default_title = arena_printf(req->arena, "Test finale: %s", m.title);
+	t->url = arena_printf(req->arena, "/gestione/moduli/%lld/test", (long long)m.id);
+	return 0;
+}
+
+/* Level id's verification test; *found false unless it is a verification level. */
+static int
+quiz_edit_target_level(struct request *req, int64_t id, struct quiz_edit_target *t, bool *found)
+{
+	struct certificate_level_row l;
+	struct course *c;
+	int n;
+
+	memset(t, 0, sizeof(*t));
+	if (certificate_db_level_get(req->db, req->arena, id, &l, found) == -1)
+		return -1;
+	if (!*found || strcmp(l.rule, "verification") != 0)
+		return *found = false, 0;
+	if (course_db_outlines(req->db, req->arena, l.course_id, 0, true, &c, &n) == -1)
+		return -1;
+	t->scope = (struct quiz_scope){ .course_id = l.course_id, .quiz_id = l.quiz_id, .level_id = l.id };
+	t->course_id = l.course_id;
+	t->course_title = n > 0 ? c->title : "";
+	t->heading = arena_printf(req->arena, "Livello %s", l.name);
+	t->default_title = arena_printf(req->arena, "Verifica del livello %s", l.name);
+	t->url = arena_printf(req->arena, "/gestione/livelli/%lld/test", (long long)l.id);
+	return 0;
+}
 
 /* md_render() into the arena; NULL if it fails (logged by md.c). */
 static const char *
@@ -256,23 +314,23 @@ quiz_edit_api_bank(struct request *req)
 {
 	struct quiz_question *bank;
 	struct quiz_category *cats;
-	struct quiz_module m;
+	struct quiz_edit_target t;
 	struct json_writer w;
 	int n, ncats;
 	bool found;
 
-	if (quiz_db_module(req->db, req->arena, request_int(req, "id", 0), &m, &found) == -1)
+	if (quiz_edit_target_module(req, request_int(req, "id", 0), &t, &found) == -1)
 		return 500;
 	if (!found)
 		return response_json_error(req, 404, "not_found", "Modulo non trovato.");
-	if (quiz_db_bank(req->db, req->arena, m.id, &bank, &n) == -1 ||
-	    quiz_db_categories(req->db, req->arena, m.id, &cats, &ncats) == -1)
+	if (quiz_db_bank(req->db, req->arena, &t.scope, &bank, &n) == -1 ||
+	    quiz_db_categories(req->db, req->arena, &t.scope, &cats, &ncats) == -1)
 		return 500;
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
-	json_int(&w, "module_id", m.id);
-	if (m.quiz_id > 0)
-		json_int(&w, "quiz_id", m.quiz_id);
+	json_int(&w, "module_id", t.scope.module_id);
+	if (t.scope.quiz_id > 0)
+		json_int(&w, "quiz_id", t.scope.quiz_id);
 	else
 		json_null(&w, "quiz_id");
 	json_arr_open(&w, "categories");
@@ -381,20 +439,20 @@ quiz_edit_time_ok(const char *s)
 }
 
 /*
- * Checks draws against module_id's bank: categories and questions of the
- * module, counts within the live questions (fixed ones set apart).
- * Returns NULL, or the problem.
+ * Checks draws against the scope's banks: their categories and
+ * questions, counts within the live questions (fixed ones set apart).
+ * Returns NULL, the problem, or "" on a database error.
  */
 static const char *
-quiz_edit_draws_check(struct request *req, int64_t module_id, const struct quiz_edit_draw *d, int n,
-		      bool published)
+quiz_edit_draws_check(struct request *req, const struct quiz_scope *scope, const struct quiz_edit_draw *d,
+		      int n, bool published)
 {
 	struct quiz_category *cats;
 	struct quiz_question *bank;
 	int ncats, nbank;
 
-	if (quiz_db_categories(req->db, req->arena, module_id, &cats, &ncats) == -1 ||
-	    quiz_db_bank(req->db, req->arena, module_id, &bank, &nbank) == -1)
+	if (quiz_db_categories(req->db, req->arena, scope, &cats, &ncats) == -1 ||
+	    quiz_db_bank(req->db, req->arena, scope, &bank, &nbank) == -1)
 		return "";
 	if (published && n == 0)
 		return "Un test pubblicato deve estrarre almeno una domanda.";
@@ -408,7 +466,7 @@ quiz_edit_draws_check(struct request *req, int64_t module_id, const struct quiz_
 			for (j = 0; j < nbank && (bank[j].id != d[i].question_id || bank[j].retired); j++)
 				;
 			if (j == nbank)
-				return arena_printf(req->arena, "La domanda %lld non è nella banca di questo modulo.",
+				return arena_printf(req->arena, "La domanda %lld non è tra quelle che questo test può estrarre.",
 						    (long long)d[i].question_id);
 			continue;
 		}
@@ -416,7 +474,7 @@ quiz_edit_draws_check(struct request *req, int64_t module_id, const struct quiz_
 		for (c = 0; c < ncats && cats[c].id != d[i].category_id; c++)
 			;
 		if (c == ncats)
-			return arena_printf(req->arena, "La categoria %lld non è di questo modulo.",
+			return arena_printf(req->arena, "La categoria %lld non è tra quelle che questo test può estrarre.",
 					    (long long)d[i].category_id);
 		available = cats[c].questions;
 		for (int k = 0; k < n; k++)
@@ -430,28 +488,28 @@ quiz_edit_draws_check(struct request *req, int64_t module_id, const struct quiz_
 }
 
 /*
- * Creates or rewrites m's test with s and draws d; *quiz_id gets its id.
- * Returns 0, 1 when the closing time is not after the opening (compared
- * by PostgreSQL, which reads both with their zones), or -1.
+ * Creates or rewrites the scope's test with s and draws d; *quiz_id gets
+ * its id.  Returns 0, 1 when the closing time is not after the opening
+ * (compared by PostgreSQL, which reads both with their zones), or -1.
  */
 static int
-quiz_edit_settings_store(struct request *req, const struct quiz_module *m, const struct quiz_settings *s,
+quiz_edit_settings_store(struct request *req, const struct quiz_scope *scope, const struct quiz_settings *s,
 			 const struct quiz_edit_draw *d, int n, int64_t *quiz_id)
 {
 	int rc = -1;
 
 	if (db_begin(req->db) == -1)
 		goto out;
-	if (m->quiz_id == 0)
-		*quiz_id = quiz_db_create(req->db, m->id, 0, s);
+	if (scope->quiz_id == 0)
+		*quiz_id = quiz_db_create(req->db, scope->module_id, scope->level_id, s);
 	else
-		*quiz_id = quiz_db_update(req->db, m->quiz_id, s) == -1 ? -1 : m->quiz_id;
+		*quiz_id = quiz_db_update(req->db, scope->quiz_id, s) == -1 ? -1 : scope->quiz_id;
 	if (*quiz_id < 0) {
 		if (strcmp(db_sqlstate(req->db), "23514") == 0)	/* closes_at > opens_at */
 			rc = 1;
 		goto out;
 	}
-	if (m->quiz_id != 0 && quiz_db_draws_clear(req->db, m->quiz_id) == -1)
+	if (scope->quiz_id != 0 && quiz_db_draws_clear(req->db, scope->quiz_id) == -1)
 		goto out;
 	for (int i = 0; i < n; i++)
 		if ((d[i].question_id != 0 ? quiz_db_draw_question(req->db, *quiz_id, d[i].question_id) :
@@ -576,16 +634,17 @@ quiz_edit_draws_json(struct request *req, struct quiz_edit_draw **out, int *n, c
 }
 
 /*
- * PUT /api/v1/modules/{id}/quiz {title, pass_percent, ..., draws}: 201 a
- * new test, 200 rewritten (draws replaced), with the test as GET
- * /api/v1/modules/{id}/quiz shows it; 400; 404; 500.
+ * PUT /api/v1/modules/{id}/quiz and PUT /api/v1/levels/{id}/quiz {title,
+ * pass_percent, ..., draws}: 201 a new test, 200 rewritten (draws
+ * replaced); 400; 404 no such module, or no such verification level; 500.
  */
 static int
 quiz_edit_api_settings(struct request *req)
 {
+	bool level = strncmp(req->path, "/api/v1/levels/", 15) == 0;
 	struct quiz_edit_draw *draws;
+	struct quiz_edit_target t;
 	struct quiz_settings s;
-	struct quiz_module m;
 	struct json_writer w;
 	struct quiz q;
 	const char *problem, *field, *err = NULL;
@@ -593,29 +652,34 @@ quiz_edit_api_settings(struct request *req)
 	int n, rc;
 	bool found;
 
-	if (quiz_db_module(req->db, req->arena, request_int(req, "id", 0), &m, &found) == -1)
+	if ((level ? quiz_edit_target_level : quiz_edit_target_module)(req, request_int(req, "id", 0), &t,
+								      &found) == -1)
 		return 500;
 	if (!found)
-		return response_json_error(req, 404, "not_found", "Modulo non trovato.");
+		return response_json_error(req, 404, "not_found", level ? "Livello di verifica non trovato." :
+					   "Modulo non trovato.");
 	if ((problem = quiz_edit_settings_read(req, 1, &s, &field)) != NULL)
 		return response_json_error(req, 400, "bad_request", arena_printf(req->arena, "«%s»: %s", field, problem));
 	if (quiz_edit_draws_json(req, &draws, &n, &err) == -1)
 		return response_json_error(req, 400, "bad_request", err);
-	if ((problem = quiz_edit_draws_check(req, m.id, draws, n, s.published)) != NULL)
+	if ((problem = quiz_edit_draws_check(req, &t.scope, draws, n, s.published)) != NULL)
 		return *problem ? response_json_error(req, 400, "bad_request", problem) : 500;
-	if ((rc = quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id)) == 1)
+	if ((rc = quiz_edit_settings_store(req, &t.scope, &s, draws, n, &quiz_id)) == 1)
 		return response_json_error(req, 400, "bad_request", "«closes_at»: la chiusura deve venire dopo l'apertura.");
 	if (rc == -1 || quiz_db_get(req->db, req->arena, quiz_id, 0, true, &q, NULL, &found) == -1 || !found)
 		return 500;
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
 	json_int(&w, "id", q.id);
-	json_int(&w, "module_id", q.module_id);
+	if (level)
+		json_int(&w, "level_id", t.scope.level_id);
+	else
+		json_int(&w, "module_id", q.module_id);
 	json_str(&w, "title", q.title);
 	json_int(&w, "questions", q.nquestions);
 	json_bool(&w, "published", q.published);
 	json_obj_close(&w);
-	return response_json(req, m.quiz_id == 0 ? 201 : 200);
+	return response_json(req, t.scope.quiz_id == 0 ? 201 : 200);
 }
 
 /* ---- statistics ---- */
@@ -829,9 +893,12 @@ quiz_edit_time_value(struct request *req, const char *iso)
 	return iso != NULL ? arena_strndup(req->arena, iso, 16) : NULL;
 }
 
-/* The test editor of module m (settings s, draws, bank); problem/field for a refused save. */
+/*
+ * The editor of t's test: its settings and draws, and for a module's
+ * test the bank with the new-question form; problem for a refused save.
+ */
 static int
-quiz_edit_render(struct request *req, int status, const struct quiz_module *m, const char *problem)
+quiz_edit_render(struct request *req, int status, const struct quiz_edit_target *t, const char *problem)
 {
 	static const char *const method_labels[] = { "il migliore", "l'ultimo", "la media", "il primo" };
 	static const char *const review_labels[] = { "subito dopo la consegna", "alla chiusura del test", "mai" };
@@ -847,29 +914,32 @@ quiz_edit_render(struct request *req, int status, const struct quiz_module *m, c
 	int ncats, nbank, nfixed = 0;
 	bool found = false;
 
-	if (m->quiz_id > 0 && (quiz_db_settings(req->db, req->arena, m->quiz_id, &s, &found) == -1 ||
-			       quiz_db_fixed(req->db, req->arena, m->quiz_id, &fixed, &nfixed) == -1))
+	if (t->scope.quiz_id > 0 &&
+	    (quiz_db_settings(req->db, req->arena, t->scope.quiz_id, &s, &found) == -1 ||
+	     quiz_db_fixed(req->db, req->arena, t->scope.quiz_id, &fixed, &nfixed) == -1))
 		return 500;
 	if (!found) {
 		memset(&s, 0, sizeof(s));
-		s.title = arena_printf(req->arena, "Test finale: %s", m->title);
+		s.title = t->default_title;
 		s.pass_percent = 60;
 		s.attempts_allowed = 3;
 		s.shuffle_questions = s.shuffle_choices = true;
 		s.review[QUIZ_REVIEW_RIGHT_ANSWERS] = QUIZ_REVIEW_AFTER_CLOSE;
 	}
-	if (quiz_db_categories(req->db, req->arena, m->id, &cats, &ncats) == -1 ||
-	    quiz_db_bank(req->db, req->arena, m->id, &bank, &nbank) == -1)
+	if (quiz_db_categories(req->db, req->arena, &t->scope, &cats, &ncats) == -1 ||
+	    quiz_db_bank(req->db, req->arena, &t->scope, &bank, &nbank) == -1)
 		return 500;
-	ctx = response_ctx(req, arena_printf(req->arena, "Test finale: modulo %d", m->position));
+	ctx = response_ctx(req, arena_printf(req->arena, "%s: %s", t->scope.module_id ?
+					     "Test finale" : "Test di verifica", t->heading));
 	response_notice(req, ctx, quiz_edit_notices, ARRAY_SIZE(quiz_edit_notices));
 	form = response_form(req, ctx);
-	tmpl_set_int(ctx, "module_id", m->id);
-	tmpl_set_int(ctx, "module_position", m->position);
-	tmpl_set(ctx, "module_title", m->title);
-	tmpl_set_int(ctx, "course_id", m->course_id);
-	tmpl_set(ctx, "course_title", m->course_title);
-	tmpl_set_int(ctx, "quiz_id", m->quiz_id);
+	tmpl_set_bool(ctx, "is_module", t->scope.module_id != 0);
+	tmpl_set_int(ctx, "module_id", t->scope.module_id);
+	tmpl_set(ctx, "heading", t->heading);
+	tmpl_set(ctx, "url", t->url);
+	tmpl_set_int(ctx, "course_id", t->course_id);
+	tmpl_set(ctx, "course_title", t->course_title);
+	tmpl_set_int(ctx, "quiz_id", t->scope.quiz_id);
 	if (problem != NULL)
 		tmpl_set(ctx, "problem", problem);
 	/* A fresh page shows what is stored; a refused one what was sent. */
@@ -928,35 +998,40 @@ quiz_edit_render(struct request *req, int status, const struct quiz_module *m, c
 }
 
 static const struct field quiz_edit_page_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Modulo" },
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
 	RESPONSE_NOTICE_FIELD,
 };
 
-/* The module of a page (path field "id"); 0, or the status answered (404). */
+/*
+ * The test of a page: /gestione/moduli/{id}/... or /gestione/livelli/{id}/...
+ * (path field "id").  0, or the status answered (404).
+ */
 static int
-quiz_edit_module(struct request *req, struct quiz_module *m)
+quiz_edit_target(struct request *req, struct quiz_edit_target *t)
 {
-	bool found;
+	bool level = strncmp(req->path, "/gestione/livelli/", 18) == 0, found;
 
-	if (quiz_db_module(req->db, req->arena, request_int(req, "id", 0), m, &found) == -1)
+	if ((level ? quiz_edit_target_level : quiz_edit_target_module)(req, request_int(req, "id", 0), t,
+								      &found) == -1)
 		return 500;
-	return found ? 0 : response_error(req, 404, "Modulo non trovato.");
+	return found ? 0 : response_error(req, 404, level ? "Livello di verifica non trovato." :
+					  "Modulo non trovato.");
 }
 
-/* GET /gestione/moduli/{id}/test: 200; 404; 500. */
+/* GET /gestione/moduli/{id}/test and /gestione/livelli/{id}/test: 200; 404; 500. */
 static int
 quiz_edit_page(struct request *req)
 {
-	struct quiz_module m;
+	struct quiz_edit_target t;
 	int rc;
 
-	if ((rc = quiz_edit_module(req, &m)) != 0)
+	if ((rc = quiz_edit_target(req, &t)) != 0)
 		return rc;
-	return quiz_edit_render(req, 200, &m, NULL);
+	return quiz_edit_render(req, 200, &t, NULL);
 }
 
 static const struct field quiz_edit_settings_fields[] = {
-	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "Modulo" },
+	{ "id", FIELD_PATH, VALID_INT, 1, INT64_MAX, NULL, FIELD_REQUIRED, "id" },
 	QUIZ_EDIT_SETTINGS_FIELDS("time_limit_minutes", "min_delay_minutes", 10080, 525600),
 	{ "draw_category", FIELD_BODY, VALID_INT, 1, INT64_MAX, NULL, FIELD_MULTI, "Categoria" },
 	{ "draw_count", FIELD_BODY, VALID_INT, 0, 100, NULL, FIELD_MULTI, "Domande da estrarre" },
@@ -964,9 +1039,10 @@ static const struct field quiz_edit_settings_fields[] = {
 };
 
 /*
- * POST /gestione/moduli/{id}/test: the settings and draws (each category
- * row a draw_category with its draw_count, 0 for none; fixed questions
- * checked): 303; 400 with the form; 404; 500.
+ * POST /gestione/moduli/{id}/test and /gestione/livelli/{id}/test: the
+ * settings and draws (each category row a draw_category with its
+ * draw_count, 0 for none; the questions always drawn checked as fixed):
+ * 303; 400 with the form; 404; 500.
  */
 static int
 quiz_edit_settings_submit(struct request *req)
@@ -974,36 +1050,35 @@ quiz_edit_settings_submit(struct request *req)
 	const struct field_value *c = request_field(req, "draw_category"), *k = request_field(req, "draw_count"),
 				 *f = request_field(req, "fixed");
 	struct quiz_edit_draw *draws = arena_calloc(req->arena, QUIZ_EDIT_DRAWS_MAX + 1, sizeof(*draws));
+	struct quiz_edit_target t;
 	struct quiz_settings s;
-	struct quiz_module m;
 	const char *problem, *field;
 	int64_t quiz_id;
 	int rc, n = 0;
 
-	if ((rc = quiz_edit_module(req, &m)) != 0)
+	if ((rc = quiz_edit_target(req, &t)) != 0)
 		return rc;
 	if (req->nerrors > 0)
-		return quiz_edit_render(req, 400, &m, NULL);
+		return quiz_edit_render(req, 400, &t, NULL);
 	if ((problem = quiz_edit_settings_read(req, 60, &s, &field)) != NULL) {
 		response_field_error(req, strcmp(field, "time_limit_seconds") == 0 ? "time_limit_minutes" : field,
 				     problem);
-		return quiz_edit_render(req, 400, &m, NULL);
+		return quiz_edit_render(req, 400, &t, NULL);
 	}
 	for (; c != NULL && c->present && k != NULL && n < QUIZ_EDIT_DRAWS_MAX; c = c->next, k = k->next)
 		if (k->present && k->num > 0)
 			draws[n++] = (struct quiz_edit_draw){ .category_id = c->num, .count = (int)k->num };
 	for (; f != NULL && f->present && n < QUIZ_EDIT_DRAWS_MAX; f = f->next)
 		draws[n++] = (struct quiz_edit_draw){ .question_id = f->num, .count = 1 };
-	if ((problem = quiz_edit_draws_check(req, m.id, draws, n, s.published)) != NULL)
-		return *problem ? quiz_edit_render(req, 400, &m, problem) : 500;
-	if ((rc = quiz_edit_settings_store(req, &m, &s, draws, n, &quiz_id)) == 1) {
+	if ((problem = quiz_edit_draws_check(req, &t.scope, draws, n, s.published)) != NULL)
+		return *problem ? quiz_edit_render(req, 400, &t, problem) : 500;
+	if ((rc = quiz_edit_settings_store(req, &t.scope, &s, draws, n, &quiz_id)) == 1) {
 		response_field_error(req, "closes_at", "La chiusura deve venire dopo l'apertura.");
-		return quiz_edit_render(req, 400, &m, NULL);
+		return quiz_edit_render(req, 400, &t, NULL);
 	}
 	if (rc == -1)
 		return 500;
-	return response_redirect(req, arena_printf(req->arena, "/gestione/moduli/%lld/test?esito=salvato",
-						   (long long)m.id));
+	return response_redirect(req, arena_printf(req->arena, "%s?esito=salvato", t.url));
 }
 
 /* The question form's fields, for a new question and for an edit. */
@@ -1046,19 +1121,18 @@ static int
 quiz_edit_add_submit(struct request *req)
 {
 	struct quiz_edit_question in;
-	struct quiz_module m;
+	struct quiz_edit_target t;
 	const char *problem;
 	int64_t id;
 	int rc, status;
 
-	if ((rc = quiz_edit_module(req, &m)) != 0)
+	if ((rc = quiz_edit_target(req, &t)) != 0)
 		return rc;
 	if (req->nerrors > 0 || quiz_edit_question_form(req, &in) == -1)
-		return quiz_edit_render(req, 400, &m, NULL);
-	if ((rc = quiz_edit_question_store(req, m.id, NULL, &in, &id, &problem, &status)) != 0)
-		return rc == 1 ? quiz_edit_render(req, status, &m, problem) : 500;
-	return response_redirect(req, arena_printf(req->arena, "/gestione/moduli/%lld/test?esito=domanda#domande",
-						   (long long)m.id));
+		return quiz_edit_render(req, 400, &t, NULL);
+	if ((rc = quiz_edit_question_store(req, t.scope.module_id, NULL, &in, &id, &problem, &status)) != 0)
+		return rc == 1 ? quiz_edit_render(req, status, &t, problem) : 500;
+	return response_redirect(req, arena_printf(req->arena, "%s?esito=domanda#domande", t.url));
 }
 
 /* The editor of question q; problem for a refused save. */
@@ -1286,6 +1360,10 @@ static const struct route quiz_edit_routes[] = {
 	  ROUTER_FIELDS(quiz_edit_page_fields), "quiz.manage" },
 	{ METHOD_POST, "/gestione/moduli/{id}/test", quiz_edit_settings_submit, COURSE_STAFF, ROUTE_FORM,
 	  ROUTER_FIELDS(quiz_edit_settings_fields), "quiz.manage.settings" },
+	{ METHOD_GET, "/gestione/livelli/{id}/test", quiz_edit_page, COURSE_STAFF, 0,
+	  ROUTER_FIELDS(quiz_edit_page_fields), "quiz.manage.level" },
+	{ METHOD_POST, "/gestione/livelli/{id}/test", quiz_edit_settings_submit, COURSE_STAFF, ROUTE_FORM,
+	  ROUTER_FIELDS(quiz_edit_settings_fields), "quiz.manage.level_settings" },
 	{ METHOD_POST, "/gestione/moduli/{id}/domande", quiz_edit_add_submit, COURSE_STAFF, ROUTE_FORM,
 	  ROUTER_FIELDS(quiz_edit_add_fields), "quiz.manage.add" },
 	{ METHOD_GET, "/gestione/domande/{id}", quiz_edit_question_page, COURSE_STAFF, 0,
@@ -1310,6 +1388,8 @@ static const struct route quiz_edit_routes[] = {
 	  ROUTER_FIELDS(quiz_edit_id_fields), "api.quiz.question_retire" },
 	{ METHOD_PUT, "/api/v1/modules/{id}/quiz", quiz_edit_api_settings, COURSE_STAFF, ROUTE_API,
 	  ROUTER_FIELDS(quiz_edit_api_settings_fields), "api.quiz.settings" },
+	{ METHOD_PUT, "/api/v1/levels/{id}/quiz", quiz_edit_api_settings, COURSE_STAFF, ROUTE_API,
+	  ROUTER_FIELDS(quiz_edit_api_settings_fields), "api.quiz.level_settings" },
 	{ METHOD_GET, "/api/v1/quizzes/{id}/statistics", quiz_edit_api_stats, COURSE_STAFF, ROUTE_API,
 	  ROUTER_FIELDS(quiz_edit_id_fields), "api.quiz.statistics" },
 	{ METHOD_POST, "/api/v1/quizzes/{id}/regrade", quiz_edit_api_regrade, COURSE_STAFF, ROUTE_API,
