@@ -104,17 +104,29 @@ static int
 certificate_level_add(struct request *req, int64_t course_id, int64_t *level_id)
 {
 	const char *rule = certificate_level_rules[request_int(req, "rule", 0)];
+	bool found;
+	int rc = -1;
 
+	/* The course's row held: two levels added at once take positions in turn. */
+	if (db_begin(req->db) == -1 || course_db_lock(req->db, course_id, &found) == -1 || !found)
+		goto out;
 	*level_id = certificate_db_level_create(req->db, course_id, request_str(req, "name"), rule,
 						strcmp(rule, "verification") == 0 ?
 						(int)request_int(req, "opens_after_days", 90) : 0,
 						(int)request_int(req, "valid_days", 0));
-	if (*level_id > 0)
-		return 0;
-	if (strcmp(db_sqlstate(req->db), "23505") != 0)
-		return -1;
-	response_field_error(req, "name", "Il corso ha già un livello con questo nome.");
-	return 1;
+	if (*level_id < 0) {
+		if (strcmp(db_sqlstate(req->db), "23505") == 0) {
+			response_field_error(req, "name", "Il corso ha già un livello con questo nome.");
+			rc = 1;
+		}
+		goto out;
+	}
+	if (db_commit(req->db) == -1)
+		goto out;
+	rc = 0;
+out:
+	db_rollback(req->db);
+	return rc;
 }
 
 /* POST /gestione/corsi/{id}/livelli: 303; 400 with the form; 404; 500. */
@@ -146,7 +158,7 @@ certificate_level_update(struct request *req, const struct certificate_level_row
 {
 	if (certificate_db_level_update(req->db, l->id, request_str(req, "name"),
 					(int)request_int(req, "opens_after_days", l->opens_after_days),
-					(int)request_int(req, "valid_days", 0)) == 0)
+					(int)request_int(req, "valid_days", l->valid_days)) == 0)
 		return 0;
 	if (strcmp(db_sqlstate(req->db), "23505") != 0)
 		return -1;

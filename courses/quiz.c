@@ -116,8 +116,12 @@ quiz_grade(struct request *req, const struct quiz *q, struct quiz_attempt *at, b
 	if (quiz_db_grade_store(req->db, q->id, at->user_id, q->course_id, grade, passed, completed) == -1)
 		return -1;
 	/* A level earned is certified in the same transaction as the grade
-	 * that earns it; only a passed test can earn one. */
-	return passed && certificate_award(req->db, req->arena, at->user_id, q->course_id) < 0 ? -1 : 0;
+	 * that earns it: the final tests' level when this grade completes
+	 * the course, a verification level when one of its tests is passed. */
+	if ((*completed || (q->verification && passed)) &&
+	    certificate_award(req->db, req->arena, at->user_id, q->course_id) < 0)
+		return -1;
+	return 0;
 }
 
 /* An answer given with a submission: the question and its stored JSON. */

@@ -211,25 +211,28 @@ quiz_db_lock_enrolment_for_quiz(struct db *db, int64_t user_id, int64_t quiz_id,
 	return id < 0 ? -1 : 0;
 }
 
-static const struct db_stmt quiz_attempt_insert = {
-	"quiz_attempt_insert",
-	"INSERT INTO quiz_attempts (quiz_id, user_id, number, deadline) "
-	"SELECT z.id, $2, $3, CASE WHEN z.time_limit_seconds IS NULL THEN z.closes_at "
-	"       ELSE least(now() + make_interval(secs => z.time_limit_seconds), z.closes_at) END "
-	"FROM quizzes z WHERE z.id = $1 RETURNING id", 3
-};
+/* $1 quiz, $2 user, $3 number: the attempt row of the statement below. */
+#define QUIZ_ATTEMPT_INSERT \
+	"INSERT INTO quiz_attempts (quiz_id, user_id, number, deadline) " \
+	"SELECT z.id, $2, $3, CASE WHEN z.time_limit_seconds IS NULL THEN z.closes_at " \
+	"       ELSE least(now() + make_interval(secs => z.time_limit_seconds), z.closes_at) END " \
+	"FROM quizzes z WHERE z.id = $1 RETURNING id"
 
 /*
- * $1 attempt, $2 quiz, $3 shuffle questions, $4 shuffle choices.  Random
- * draws leave out the quiz's fixed questions, so no question comes twice.
- * A matching question's options are its distinct match texts, each named
- * by the first pair that has it (courses/grade.h).
+ * The attempt and its questions in one statement: $1 quiz, $2 user, $3
+ * number, $4 shuffle questions, $5 shuffle choices.  Random draws leave
+ * out the quiz's fixed questions, so no question comes twice.  A matching
+ * question's options are its distinct match texts, each named by the
+ * first pair that has it (courses/grade.h).  Returns the attempt's id and
+ * how many questions were drawn.
  */
-static const struct db_stmt quiz_attempt_draw = {
-	"quiz_attempt_draw",
-	"INSERT INTO attempt_questions (attempt_id, question_id, position, item_order) "
-	"SELECT $1, q.id, row_number() OVER (ORDER BY CASE WHEN $3 THEN random() END, p.dpos, p.qpos), "
-	"       CASE WHEN NOT $4 THEN '{}'::int[] "
+static const struct db_stmt quiz_attempt_create = {
+	"quiz_attempt_create",
+	"WITH a AS (" QUIZ_ATTEMPT_INSERT "), "
+	"drawn AS (INSERT INTO attempt_questions (attempt_id, question_id, position, item_order) "
+	"SELECT (SELECT id FROM a), q.id, "
+	"       row_number() OVER (ORDER BY CASE WHEN $4 THEN random() END, p.dpos, p.qpos), "
+	"       CASE WHEN NOT $5 THEN '{}'::int[] "
 	"            WHEN q.kind IN ('single', 'multiple') THEN ARRAY(SELECT i::int FROM "
 	"                 generate_series(1, jsonb_array_length(q.spec->'choices')) i ORDER BY random()) "
 	"            WHEN q.kind = 'matching' THEN ARRAY(SELECT min(i)::int FROM "
@@ -240,36 +243,43 @@ static const struct db_stmt quiz_attempt_draw = {
 	"      CROSS JOIN LATERAL (SELECT q.id, row_number() OVER () AS rn FROM "
 	"          (SELECT q.id FROM questions q WHERE q.category_id = d.category_id AND NOT q.retired "
 	"             AND q.id NOT IN (SELECT f.question_id FROM quiz_draws f "
-	"                              WHERE f.quiz_id = $2 AND f.question_id IS NOT NULL) "
+	"                              WHERE f.quiz_id = $1 AND f.question_id IS NOT NULL) "
 	"           ORDER BY random() LIMIT d.count) q) r "
-	"      WHERE d.quiz_id = $2 AND d.category_id IS NOT NULL "
+	"      WHERE d.quiz_id = $1 AND d.category_id IS NOT NULL "
 	"      UNION ALL "
 	"      SELECT d.position, d.question_id, 1 FROM quiz_draws d "
 	"      JOIN questions f ON f.id = d.question_id AND NOT f.retired "
-	"      WHERE d.quiz_id = $2) p "
-	"JOIN questions q ON q.id = p.qid", 4
+	"      WHERE d.quiz_id = $1) p "
+	"JOIN questions q ON q.id = p.qid RETURNING 1) "
+	"SELECT (SELECT id FROM a), (SELECT count(*) FROM drawn)", 5
 };
 
 int64_t
 quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int number,
 		       int *drawn)
 {
-	char qid[DB_INT_LEN], uid[DB_INT_LEN], num[DB_INT_LEN], aid[DB_INT_LEN];
+	char qid[DB_INT_LEN], uid[DB_INT_LEN], num[DB_INT_LEN];
 	const char *params[] = { db_int_param(qid, q->id), db_int_param(uid, user_id),
-				 db_int_param(num, number) };
-	int64_t id, n;
+				 db_int_param(num, number), q->shuffle_questions ? "true" : "false",
+				 q->shuffle_choices ? "true" : "false" };
+	struct arena *a = arena_new();
+	struct db_res *res = db_query(db, a, &quiz_attempt_create, params);
+	int64_t id = -1;
 
 	*drawn = 0;
-	if ((id = db_query_int(db, &quiz_attempt_insert, params)) <= 0)
-		return -1;
-	const char *draw[] = { db_int_param(aid, id), qid, q->shuffle_questions ? "true" : "false",
-			       q->shuffle_choices ? "true" : "false" };
-	if ((n = db_exec(db, &quiz_attempt_draw, draw)) < 0)
-		return -1;
-	*drawn = (int)n;
+	if (res != NULL && res->nrows == 1 && db_get(res, 0, 0) != NULL) {
+		id = db_get_int(res, 0, 0);
+		*drawn = (int)db_get_int(res, 0, 1);
+	}
+	arena_free(a);
 	return id;
 }
 
+/*
+ * An attempt and its questions in one statement: the attempt's columns
+ * (0..10) repeat on each question's row (11..21); an attempt without
+ * questions has one row with NULL question columns.
+ */
 #define QUIZ_ATTEMPT_SQL \
 	"SELECT a.id, a.quiz_id, a.user_id, a.number, " QUIZ_ISO("a.started_at") ", " \
 	"       " QUIZ_ISO("a.deadline") ", " \
@@ -277,24 +287,20 @@ quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int
 	"            THEN coalesce(greatest(0, floor(extract(epoch FROM a.deadline - now())))::int, 0) " \
 	"            ELSE 0 END, " \
 	"       a.submitted_at IS NULL AND coalesce(a.deadline < now(), false), " \
-	"       " QUIZ_ISO("a.submitted_at") ", coalesce(a.score, 0), coalesce(a.passed, false) " \
-	"FROM quiz_attempts a WHERE a.id = $1"
+	"       " QUIZ_ISO("a.submitted_at") ", coalesce(a.score, 0), coalesce(a.passed, false), " \
+	"       aq.question_id, aq.position, q.kind, q.text_html, q.feedback_html, q.points, " \
+	"       q.spec::text, array_to_string(aq.item_order, ','), aq.answer::text, " \
+	"       " QUIZ_ISO("aq.answered_at") ", aq.score " \
+	"FROM quiz_attempts a LEFT JOIN attempt_questions aq ON aq.attempt_id = a.id " \
+	"LEFT JOIN questions q ON q.id = aq.question_id WHERE a.id = $1 ORDER BY aq.position"
 
 static const struct db_stmt quiz_attempt_head = {
 	"quiz_attempt_head", QUIZ_ATTEMPT_SQL, 1
 };
 
+/* Locks the attempt's row only (the other tables are the nullable side). */
 static const struct db_stmt quiz_attempt_head_lock = {
-	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL " FOR UPDATE", 1
-};
-
-static const struct db_stmt quiz_attempt_items = {
-	"quiz_attempt_items",
-	"SELECT aq.question_id, aq.position, q.kind, q.text_html, q.feedback_html, q.points, "
-	"       q.spec::text, array_to_string(aq.item_order, ','), aq.answer::text, "
-	"       " QUIZ_ISO("aq.answered_at") ", aq.score "
-	"FROM attempt_questions aq JOIN questions q ON q.id = aq.question_id "
-	"WHERE aq.attempt_id = $1 ORDER BY aq.position", 1
+	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL " FOR UPDATE OF a", 1
 };
 
 /* Parses stored JSON text: a key (answer NULL) or an answer to key. */
@@ -331,36 +337,34 @@ quiz_db_order(const char *text, struct quiz_item *it)
 	return 0;
 }
 
+/* The questions of out from the rows of QUIZ_ATTEMPT_SQL. */
 static int
-quiz_db_items(struct db *db, struct arena *a, struct quiz_attempt *out)
+quiz_db_items(struct arena *a, const struct db_res *res, struct quiz_attempt *out)
 {
-	char aid[DB_INT_LEN];
-	const char *params[] = { db_int_param(aid, out->id) };
-	struct db_res *res = db_query(db, a, &quiz_attempt_items, params);
-
-	if (res == NULL)
-		return -1;
-	out->nitems = res->nrows;
+	out->nitems = 0;
 	out->items = arena_calloc(a, (size_t)res->nrows + 1, sizeof(*out->items));
 	for (int i = 0; i < res->nrows; i++) {
-		struct quiz_item *it = &out->items[i];
+		struct quiz_item *it = &out->items[out->nitems];
 
-		it->question_id = db_get_int(res, i, 0);
-		it->position = (int)db_get_int(res, i, 1);
-		it->text_html = db_get(res, i, 3);
-		it->feedback_html = db_get(res, i, 4);
-		it->points = (int)db_get_int(res, i, 5);
-		it->spec = db_get(res, i, 6);
-		if (grade_kind_parse(db_get(res, i, 2), &it->kind) == -1 ||
-		    quiz_db_json(a, db_get(res, i, 6), it->kind, &it->key, NULL) == -1 ||
-		    quiz_db_order(db_get(res, i, 7), it) == -1)
+		if (db_get(res, i, 11) == NULL)
+			continue;
+		out->nitems++;
+		it->question_id = db_get_int(res, i, 11);
+		it->position = (int)db_get_int(res, i, 12);
+		it->text_html = db_get(res, i, 14);
+		it->feedback_html = db_get(res, i, 15);
+		it->points = (int)db_get_int(res, i, 16);
+		it->spec = db_get(res, i, 17);
+		if (grade_kind_parse(db_get(res, i, 13), &it->kind) == -1 ||
+		    quiz_db_json(a, it->spec, it->kind, &it->key, NULL) == -1 ||
+		    quiz_db_order(db_get(res, i, 18), it) == -1)
 			goto bad;
-		if ((it->answered = db_get(res, i, 8) != NULL) &&
-		    quiz_db_json(a, db_get(res, i, 8), it->kind, &it->key, &it->answer) == -1)
+		if ((it->answered = db_get(res, i, 19) != NULL) &&
+		    quiz_db_json(a, db_get(res, i, 19), it->kind, &it->key, &it->answer) == -1)
 			goto bad;
-		it->answered_at = db_get(res, i, 9);
-		if ((it->scored = db_get(res, i, 10) != NULL))
-			it->score = quiz_db_double(res, i, 10);
+		it->answered_at = db_get(res, i, 20);
+		if ((it->scored = db_get(res, i, 21) != NULL))
+			it->score = quiz_db_double(res, i, 21);
 	}
 	return 0;
 bad:
@@ -392,7 +396,7 @@ quiz_db_attempt_read(struct db *db, struct arena *a, const struct db_stmt *stmt,
 	out->submitted_at = db_get(res, 0, 8);
 	out->score = quiz_db_double(res, 0, 9);
 	out->passed = db_get_bool(res, 0, 10);
-	return quiz_db_items(db, a, out);
+	return quiz_db_items(a, res, out);
 }
 
 int

@@ -544,8 +544,8 @@ describe('settings', () => {
     const bad = [
       ['more than Alfa holds', settings({ draws: [{ category_id: cat('Alfa'), count: 4 }] }), /«Alfa» ha 3 domande/],
       ['Alfa less its fixed question', settings({ draws: [{ question_id: alfa[1] }, { category_id: cat('Alfa'), count: 3 }] }), /«Alfa» ha 2 domande/],
-      ['a category of another module', settings({ draws: [{ category_id: demoCat, count: 1 }] }), new RegExp(`categoria ${demoCat} non è di questo modulo`)],
-      ['a question of another module', settings({ draws: [{ question_id: demoQ }] }), new RegExp(`domanda ${demoQ} non è nella banca`)],
+      ['a category of another module', settings({ draws: [{ category_id: demoCat, count: 1 }] }), new RegExp(`categoria ${demoCat} non è tra quelle che questo test può estrarre`)],
+      ['a question of another module', settings({ draws: [{ question_id: demoQ }] }), new RegExp(`domanda ${demoQ} non è tra quelle che questo test può estrarre`)],
       ['a category twice', settings({ draws: [{ category_id: cat('Alfa'), count: 1 }, { category_id: cat('Alfa'), count: 1 }] }), /una volta sola/],
       ['published without draws', settings({ draws: [] }), /almeno una domanda/],
       ['published, draws left out', settings(), /almeno una domanda/],
