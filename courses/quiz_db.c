@@ -277,10 +277,11 @@ quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int
 
 /*
  * An attempt and its questions in one statement: the attempt's columns
- * (0..10) repeat on each question's row (11..21); an attempt without
- * questions has one row with NULL question columns.
+ * (0..10) repeat on each question's row (11..21).  join is "LEFT JOIN"
+ * (an attempt without questions gives one row with NULL question
+ * columns) or "JOIN" (rows to lock: an attempt always has questions).
  */
-#define QUIZ_ATTEMPT_SQL \
+#define QUIZ_ATTEMPT_SQL(join) \
 	"SELECT a.id, a.quiz_id, a.user_id, a.number, " QUIZ_ISO("a.started_at") ", " \
 	"       " QUIZ_ISO("a.deadline") ", " \
 	"       CASE WHEN a.submitted_at IS NULL " \
@@ -291,16 +292,20 @@ quiz_db_attempt_create(struct db *db, const struct quiz *q, int64_t user_id, int
 	"       aq.question_id, aq.position, q.kind, q.text_html, q.feedback_html, q.points, " \
 	"       q.spec::text, array_to_string(aq.item_order, ','), aq.answer::text, " \
 	"       " QUIZ_ISO("aq.answered_at") ", aq.score " \
-	"FROM quiz_attempts a LEFT JOIN attempt_questions aq ON aq.attempt_id = a.id " \
-	"LEFT JOIN questions q ON q.id = aq.question_id WHERE a.id = $1 ORDER BY aq.position"
+	"FROM quiz_attempts a " join " attempt_questions aq ON aq.attempt_id = a.id " \
+	join " questions q ON q.id = aq.question_id WHERE a.id = $1 ORDER BY aq.position"
 
 static const struct db_stmt quiz_attempt_head = {
-	"quiz_attempt_head", QUIZ_ATTEMPT_SQL, 1
+	"quiz_attempt_head", QUIZ_ATTEMPT_SQL("LEFT JOIN"), 1
 };
 
-/* Locks the attempt's row only (the other tables are the nullable side). */
+/*
+ * Locks the attempt's row and its questions' rows: a save of an answer
+ * under way is waited for (and its answer read), and one that comes
+ * later finds the question graded (quiz_answer_save).
+ */
 static const struct db_stmt quiz_attempt_head_lock = {
-	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL " FOR UPDATE OF a", 1
+	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL("JOIN") " FOR UPDATE OF a, aq", 1
 };
 
 /* Parses stored JSON text: a key (answer NULL) or an answer to key. */
@@ -414,16 +419,20 @@ quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id, struct 
 }
 
 /*
- * FOR SHARE waits for a submission holding the attempt FOR UPDATE and
- * then sees its submitted_at, so the save is refused rather than lost.
+ * No lock on the attempt: a submission locks the attempt's question rows
+ * (quiz_attempt_head_lock) before it reads the answers, so a save under
+ * way is waited for and graded, and a save that comes later waits, then
+ * finds its row graded (score set: PostgreSQL checks the row's own
+ * condition again on the version the submission committed) and is
+ * refused rather than lost.
  */
 static const struct db_stmt quiz_answer_save = {
 	"quiz_answer_save",
-	"WITH a AS (SELECT id FROM quiz_attempts WHERE id = $1 AND user_id = $4 AND submitted_at IS NULL "
-	"           AND (deadline IS NULL OR deadline >= now()) FOR SHARE) "
 	"UPDATE attempt_questions SET answer = $3::jsonb, "
 	"       answered_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END "
-	"WHERE attempt_id = (SELECT id FROM a) AND question_id = $2", 4
+	"WHERE attempt_id = $1 AND question_id = $2 AND score IS NULL "
+	"  AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.id = $1 AND a.user_id = $4 "
+	"              AND a.submitted_at IS NULL AND (a.deadline IS NULL OR a.deadline >= now()))", 4
 };
 
 int

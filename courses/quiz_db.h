@@ -184,8 +184,8 @@ enum quiz_save {
  * clears it) to question_id of attempt_id, if the attempt is user_id's,
  * still open and before its deadline by the database's clock, and holds
  * that question; else *result is QUIZ_SAVE_REFUSED (quiz_db_save_target()
- * tells why).  The attempt row is share-locked, so a save either lands
- * before a concurrent submission reads the answers or is refused.
+ * tells why).  A submission locks the question rows before it reads the
+ * answers, so a save either lands before it reads them or is refused.
  */
 int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
 			const char *answer_json, enum quiz_save *result);

@@ -507,6 +507,34 @@ describe('double submit', () => {
   });
 });
 
+describe('saves racing a submit', () => {
+  it('every save told "saved" is graded; the others are refused (409), none is lost', async () => {
+    for (let round = 0; round < 5; round++) {
+      const c = await learner();
+      const a = (await start(c, demo[round % 4].quiz)).json();
+      const qs = a.questions.map((q) => ({ id: q.id, key: key(q.id) }));
+      // Right answers to every question at the very moment of the submit.
+      const saves = qs.map((q) => put(c, a.id, q.id, rightAnswer(q.key)));
+      const [sub, ...answers] = await Promise.all([submit(c, a.id), ...saves]);
+      assert.equal(sub.status, 200, sub.text);
+      const graded = Object.fromEntries(s.sql(`SELECT question_id, score, answer IS NOT NULL FROM attempt_questions
+                                                WHERE attempt_id = ${a.id}`).split('\n')
+        .map((l) => l.split('|')).map(([q, score, has]) => [q, { score: Number(score), has: has === 't' }]));
+      answers.forEach((r, i) => {
+        const g = graded[qs[i].id];
+        if (r.status === 200) {
+          assert.ok(g.has, `round ${round}: a save told "saved" is stored`);
+          assert.equal(g.score, 1, `round ${round}: a save told "saved" is graded (question ${qs[i].id})`);
+        } else {
+          assert.equal(r.status, 409, r.text);
+          assert.equal(g.has, false, `round ${round}: a refused save stored nothing`);
+          assert.equal(g.score, 0);
+        }
+      });
+    }
+  });
+});
+
 // ---- 8. privacy of attempts ----
 
 describe('another learner', () => {
