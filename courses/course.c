@@ -183,26 +183,25 @@ static const struct field course_page_fields[] = { FIELD_COURSE_ID, RESPONSE_NOT
 static int
 course_page(struct request *req)
 {
+	struct course_learner_state st;
 	struct tmpl_ctx *ctx;
 	struct course *c;
-	bool enrolled = false;
+	bool enrolled;
 
 	/* Learners and visitors get the cached outline; staff, who see
-	 * drafts, read it fresh. */
+	 * drafts, read it fresh.  Both get the user's enrolment and tests
+	 * from course_db_learner_state(). */
 	if (!course_staff(req)) {
 		if (course_cache_get(req->db, req->arena, request_int(req, "id", 0), course_uid(req), &c,
-				     &enrolled) == -1)
+				     &st) == -1)
 			return 500;
-	} else {
-		/* course_db_enrolment() always writes the date: the page does not show it. */
-		const char *ignored;
-
-		if (course_get(req, request_int(req, "id", 0), &c) == -1 ||
-		    (c != NULL &&
-		     (course_db_enrolment(req->db, req->arena, req->user->id, c->id, &enrolled, &ignored) == -1 ||
-		      course_db_materials(req->db, req->arena, c) == -1)))
-			return 500;
+	} else if (course_get(req, request_int(req, "id", 0), &c) == -1 ||
+		   (c != NULL &&
+		    (course_db_learner_state(req->db, req->arena, c->id, req->user->id, &st) == -1 ||
+		     course_db_materials(req->db, req->arena, c) == -1))) {
+		return 500;
 	}
+	enrolled = c != NULL && st.enrolled;
 	if (c == NULL)
 		return response_error(req, 404, "Corso non trovato.");
 	ctx = response_ctx(req, c->title);
@@ -228,8 +227,7 @@ course_page(struct request *req)
 			}
 		}
 		tmpl_set_bool(ctx, "finished", c->nlessons > 0 && c->ncompleted == c->nlessons);
-		if (quiz_course_fill(req, ctx, c->id) == -1)
-			return 500;
+		quiz_course_fill(ctx, c, st.tests, st.ntests);
 	}
 	return response_page(req, 200, "courses/course", ctx);
 }

@@ -111,16 +111,17 @@ course_cache_mark(struct course *c, const int64_t *done, size_t ndone)
 
 int
 course_cache_get(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
-		 struct course **out, bool *enrolled)
+		 struct course **out, struct course_learner_state *state)
 {
 	struct course_learner_state st;
 	struct db_res *outline, *materials;
 	int n;
 
 	*out = NULL;
-	*enrolled = false;
 	if (course_db_learner_state(db, a, course_id, user_id, &st) == -1)
 		return -1;
+	*state = st;
+	state->enrolled = false;
 	if (!st.published)
 		return 0;
 	if (!course_cache_lookup(a, course_id, st.version, &outline, &materials)) {
@@ -138,7 +139,7 @@ course_cache_get(struct db *db, struct arena *a, int64_t course_id, int64_t user
 	course_db_materials_attach(a, *out, materials);
 	qsort(st.completed, st.ncompleted, sizeof(*st.completed), course_cache_cmp);
 	course_cache_mark(*out, st.completed, st.ncompleted);
-	*enrolled = st.enrolled;
+	state->enrolled = st.enrolled;
 	return 0;
 }
 

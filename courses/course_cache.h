@@ -21,12 +21,12 @@
 /*
  * The published course course_id as user_id (0 for a visitor) sees it:
  * published modules and lessons, materials attached, user_id's completed
- * lessons marked and counted, *enrolled set.  Everything is in a.
- * Returns 0 with *out NULL when there is no such published course; -1 on
- * a database error.
+ * lessons marked and counted; *state holds the user's enrolment and final
+ * tests.  Everything is in a.  Returns 0 with *out NULL when there is no
+ * such published course; -1 on a database error.
  */
 int course_cache_get(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
-		     struct course **out, bool *enrolled);
+		     struct course **out, struct course_learner_state *state);
 
 /* Empties the cache (at exit, so that leak checkers see nothing). */
 void course_cache_clear(void);

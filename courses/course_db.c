@@ -3,6 +3,8 @@
  */
 #include "compat.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,9 +197,43 @@ static const struct db_stmt course_learner_state = {
 	"course_learner_state",
 	"SELECT c.published, coalesce(v.version, 0), "
 	"       EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = $2 AND e.course_id = c.id), "
-	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p WHERE p.user_id = $2) "
+	"       (SELECT coalesce(array_agg(p.lesson_id), '{}') FROM lesson_progress p WHERE p.user_id = $2), "
+	"       (SELECT string_agg(z.module_id || ':' || z.id || ':' || coalesce(g.passed::int, -1) || ':' "
+	"                          || coalesce(g.grade, 0), ',' ORDER BY m.position) "
+	"        FROM quizzes z JOIN modules m ON m.id = z.module_id "
+	"        LEFT JOIN quiz_grades g ON g.quiz_id = z.id AND g.user_id = $2 "
+	"        WHERE z.course_id = c.id AND z.published AND z.purpose = 'final') "
 	"FROM courses c LEFT JOIN course_outline_versions v ON v.course_id = c.id WHERE c.id = $1", 2
 };
+
+/* "module:quiz:passed(1, 0, -1 for no grade):grade,..." into out->tests. */
+static int
+course_db_tests_parse(struct arena *a, const char *text, struct course_learner_state *out)
+{
+	int n = 1;
+
+	if (text == NULL)
+		return 0;
+	for (const char *p = text; *p; p++)
+		n += *p == ',';
+	out->tests = arena_calloc(a, (size_t)n, sizeof(*out->tests));
+	for (const char *p = text; *p != '\0'; ) {
+		struct course_test_state *t = &out->tests[out->ntests];
+		long long module, quiz;
+		int passed, used = 0;
+		double grade;
+
+		if (out->ntests == n || sscanf(p, "%lld:%lld:%d:%lf%n", &module, &quiz, &passed, &grade, &used) != 4)
+			return -1;
+		*t = (struct course_test_state){ .module_id = module, .quiz_id = quiz, .graded = passed >= 0,
+						 .passed = passed == 1, .grade = grade };
+		out->ntests++;
+		p += used;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
 
 int
 course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
@@ -230,6 +266,10 @@ course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64
 		}
 		out->completed[out->ncompleted++] = v;
 		p = end;
+	}
+	if (course_db_tests_parse(a, db_get(res, 0, 4), out) == -1) {
+		log_warnx("course %lld: the final tests' states not understood", (long long)course_id);
+		return -1;
 	}
 	return 0;
 }

@@ -88,6 +88,15 @@ int course_db_outline_parse(struct arena *a, const struct db_res *res, struct co
 struct db_res *course_db_material_rows(struct db *db, struct arena *a, int64_t course_id);
 void course_db_materials_attach(struct arena *a, struct course *c, const struct db_res *res);
 
+/* A published final test of a course with the user's grade (courses/quiz.h). */
+struct course_test_state {
+	int64_t module_id;
+	int64_t quiz_id;
+	bool graded;
+	bool passed;
+	double grade;		/* 0..1 */
+};
+
 /* What a course page checks before using a cached outline. */
 struct course_learner_state {
 	bool published;		/* false also when there is no such course */
@@ -95,6 +104,8 @@ struct course_learner_state {
 	bool enrolled;
 	int64_t *completed;	/* every lesson the user completed, any course, unsorted (arena) */
 	size_t ncompleted;
+	struct course_test_state *tests;	/* the course's final tests, by module position */
+	int ntests;
 };
 int course_db_learner_state(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
 			    struct course_learner_state *out);

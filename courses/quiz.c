@@ -16,6 +16,7 @@
 
 #include "certificate.h"
 #include "course.h"
+#include "course_db.h"
 #include "db.h"
 #include "grade.h"
 #include "json.h"
@@ -1239,32 +1240,32 @@ quiz_submit_page(struct request *req)
 						   (long long)at.id));
 }
 
-int
-quiz_course_fill(struct request *req, struct tmpl_ctx *ctx, int64_t course_id)
+void
+quiz_course_fill(struct tmpl_ctx *ctx, const struct course *c, const struct course_test_state *tests, int n)
 {
-	struct quiz_module_state *s;
-	int n;
-
-	if (quiz_db_course_states(req->db, req->arena, course_id, req->user != NULL ? req->user->id : 0,
-				  &s, &n) == -1)
-		return -1;
 	bool all_passed = n > 0;
 
 	for (int i = 0; i < n; i++) {
+		const struct course_test_state *s = &tests[i];
 		struct tmpl_ctx *t = tmpl_list_add(ctx, "tests");
+		int j;
 
-		all_passed &= s[i].passed;
-		tmpl_set_int(t, "module_position", s[i].module_position);
-		tmpl_set(t, "module_title", s[i].module_title);
-		tmpl_setf(t, "url", "/test/%lld", (long long)s[i].quiz_id);
-		tmpl_set(t, "state", !s[i].graded ? "da fare" :
-			 arena_printf(req->arena, "%s (%d%%)", s[i].passed ? "superato" : "non superato",
-				      quiz_percent(s[i].grade)));
-		tmpl_set_bool(t, "passed", s[i].passed);
+		/* Numbered as the page numbers the modules it shows. */
+		for (j = 0; j < c->nmodules && c->modules[j].id != s->module_id; j++)
+			;
+		all_passed &= s->passed;
+		tmpl_set_int(t, "module_position", j + 1);
+		tmpl_set(t, "module_title", j < c->nmodules ? c->modules[j].title : "");
+		tmpl_setf(t, "url", "/test/%lld", (long long)s->quiz_id);
+		if (!s->graded)
+			tmpl_set(t, "state", "da fare");
+		else
+			tmpl_setf(t, "state", "%s (%d%%)", s->passed ? "superato" : "non superato",
+				  quiz_percent(s->grade));
+		tmpl_set_bool(t, "passed", s->passed);
 	}
 	tmpl_set_bool(ctx, "has_tests", n > 0);
 	tmpl_set_bool(ctx, "tests_passed", all_passed);
-	return 0;
 }
 
 static const struct route quiz_routes[] = {

@@ -24,6 +24,8 @@
 
 #include "compat.h"
 
+struct course;
+struct course_test_state;
 struct router;
 struct tmpl_ctx;
 struct request;
@@ -41,11 +43,12 @@ int quiz_regrade(struct request *req, int64_t quiz_id, int *attempts, int *chang
 void quiz_register(struct router *r);
 
 /*
- * Sets "tests" in ctx, the course page's list of module tests for req's
- * user (module position and title, url, state text), when course_id has
- * published ones, and "tests_passed" when they are all passed.
- * Returns 0, or -1 on a database error.
+ * Sets "tests" in ctx, the course page's list of c's final tests with the
+ * user's grades (tests, from course_db_learner_state(): module position and
+ * title, url, state text), "has_tests", and "tests_passed" when they are
+ * all passed.
  */
-int quiz_course_fill(struct request *req, struct tmpl_ctx *ctx, int64_t course_id);
+void quiz_course_fill(struct tmpl_ctx *ctx, const struct course *c, const struct course_test_state *tests,
+		      int n);
 
 #endif

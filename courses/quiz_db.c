@@ -580,41 +580,6 @@ quiz_db_grade_store(struct db *db, int64_t quiz_id, int64_t user_id, int64_t cou
 	return 0;
 }
 
-static const struct db_stmt quiz_course_states = {
-	"quiz_course_states",
-	"SELECT z.module_id, z.id, g.grade IS NOT NULL, coalesce(g.passed, false), coalesce(g.grade, 0), "
-	"       m.position, m.title "
-	"FROM quizzes z JOIN modules m ON m.id = z.module_id "
-	"LEFT JOIN quiz_grades g ON g.quiz_id = z.id AND g.user_id = $2 "
-	"WHERE z.course_id = $1 AND z.published AND z.purpose = 'final' ORDER BY m.position", 2
-};
-
-int
-quiz_db_course_states(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
-		      struct quiz_module_state **out, int *n)
-{
-	char cid[DB_INT_LEN], uid[DB_INT_LEN];
-	const char *params[] = { db_int_param(cid, course_id), db_int_param(uid, user_id) };
-	struct db_res *res = db_query(db, a, &quiz_course_states, params);
-
-	if (res == NULL)
-		return -1;
-	*n = res->nrows;
-	*out = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**out));
-	for (int i = 0; i < res->nrows; i++) {
-		struct quiz_module_state *s = &(*out)[i];
-
-		s->module_id = db_get_int(res, i, 0);
-		s->quiz_id = db_get_int(res, i, 1);
-		s->graded = db_get_bool(res, i, 2);
-		s->passed = db_get_bool(res, i, 3);
-		s->grade = quiz_db_double(res, i, 4);
-		s->module_position = (int)db_get_int(res, i, 5);
-		s->module_title = db_get(res, i, 6);
-	}
-	return 0;
-}
-
 static const struct db_stmt quiz_attempt_list = {
 	"quiz_attempt_list",
 	"SELECT id, number, " QUIZ_ISO("started_at") ", " QUIZ_ISO("submitted_at") ", "

@@ -209,21 +209,6 @@ int quiz_db_attempt_grade(struct db *db, struct arena *arena, struct quiz_attemp
 int quiz_db_grade_store(struct db *db, int64_t quiz_id, int64_t user_id, int64_t course_id,
 			double grade, bool passed, bool *completed);
 
-/* A module's test as the course page lists it, with the user's grade. */
-struct quiz_module_state {
-	int64_t module_id;
-	int module_position;
-	const char *module_title;
-	int64_t quiz_id;
-	bool graded;
-	bool passed;
-	double grade;
-};
-
-/* The published final tests of course_id with user_id's grades, by module position. */
-int quiz_db_course_states(struct db *db, struct arena *a, int64_t course_id, int64_t user_id,
-			  struct quiz_module_state **out, int *n);
-
 /* The user's attempts of quiz_id, newest first. */
 struct quiz_attempt_row {
 	int64_t id;

@@ -74,14 +74,12 @@ main_config(struct config *cfg, const char *path)
 	if (config_load(cfg, path) == -1 || config_env(cfg) == -1)
 		fatalx("configuration \"%s\" has errors", path);
 	log_set_level((enum log_level)cfg->log_level);
-	/* A request spends most of its time waiting for PostgreSQL and for
-	 * its commit to reach the disk: four threads per CPU keep the CPUs
-	 * busy meanwhile and let the commits of several requests share one
-	 * flush (make bench, scenario F on 2 CPUs: 131 complete attempts/s
-	 * with 2 threads, 178 with 8). */
+	/* One thread per CPU: more (tried: four per CPU) let the commits of
+	 * the quiz scenario share flushes but starved some connections of
+	 * the page scenarios past wrk's 2 s timeout (make bench, 2 CPUs). */
 	if (cfg->threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		cfg->threads = n > 0 ? (int)(4 * n < 256 ? 4 * n : 256) : 4;
+		cfg->threads = n > 0 ? (int)n : 1;
 	}
 	session_configure(cfg->secure_cookies, cfg->session_ttl);
 	password_configure((enum password_cost)cfg->password_cost, cfg->password_concurrency);
