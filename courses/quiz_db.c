@@ -966,12 +966,14 @@ static const struct db_stmt quiz_submitted = {
 	"SELECT id FROM quiz_attempts WHERE quiz_id = $1 AND submitted_at IS NOT NULL ORDER BY id", 1
 };
 
-int
-quiz_db_submitted(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n)
+/* The ids in the first column of stmt's rows for quiz quiz_id (arena). */
+static int
+quiz_db_ids(struct db *db, struct arena *a, const struct db_stmt *stmt, int64_t quiz_id, int64_t **ids,
+	    int *n)
 {
 	char qid[DB_INT_LEN];
 	const char *params[] = { db_int_param(qid, quiz_id) };
-	struct db_res *res = db_query(db, a, &quiz_submitted, params);
+	struct db_res *res = db_query(db, a, stmt, params);
 
 	if (res == NULL)
 		return -1;
@@ -980,6 +982,12 @@ quiz_db_submitted(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids
 	for (int i = 0; i < res->nrows; i++)
 		(*ids)[i] = db_get_int(res, i, 0);
 	return 0;
+}
+
+int
+quiz_db_submitted(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n)
+{
+	return quiz_db_ids(db, a, &quiz_submitted, quiz_id, ids, n);
 }
 
 static const struct db_stmt quiz_score_rows = {
@@ -1080,17 +1088,7 @@ static const struct db_stmt quiz_fixed = {
 int
 quiz_db_fixed(struct db *db, struct arena *a, int64_t quiz_id, int64_t **ids, int *n)
 {
-	char qid[DB_INT_LEN];
-	const char *params[] = { db_int_param(qid, quiz_id) };
-	struct db_res *res = db_query(db, a, &quiz_fixed, params);
-
-	if (res == NULL)
-		return -1;
-	*n = res->nrows;
-	*ids = arena_calloc(a, (size_t)res->nrows + 1, sizeof(**ids));
-	for (int i = 0; i < res->nrows; i++)
-		(*ids)[i] = db_get_int(res, i, 0);
-	return 0;
+	return quiz_db_ids(db, a, &quiz_fixed, quiz_id, ids, n);
 }
 
 static const struct db_stmt quiz_save_target = {
