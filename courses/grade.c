@@ -1023,6 +1023,17 @@ grade_is_option(const struct grade_question *q, long long id)
 	return true;
 }
 
+int
+grade_matching_options(const struct grade_question *q, int ids[GRADE_ITEMS_MAX])
+{
+	int n = 0;
+
+	for (int id = 1; id <= q->nitems; id++)
+		if (grade_is_option(q, id))
+			ids[n++] = id;
+	return n;
+}
+
 /* A pair id written as a member name: "1".."nitems", no sign, no zero padding. */
 static int
 grade_pair_key(const struct grade_question *q, const char *key)

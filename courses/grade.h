@@ -104,6 +104,12 @@ const char *grade_method_name(enum grade_method m);
 int grade_question_parse(struct arena *a, enum grade_kind kind, const struct json_value *spec,
 			 struct grade_question *out, const char **err);
 
+/*
+ * The options a matching question q offers, in key order: the ids of the
+ * first pair of each distinct match text, into ids.  Returns how many.
+ */
+int grade_matching_options(const struct grade_question *q, int ids[GRADE_ITEMS_MAX]);
+
 /* Writes q's key as member key (NULL in arrays), in the shape parsed above. */
 void grade_question_json(struct json_writer *w, const char *key, const struct grade_question *q);
 

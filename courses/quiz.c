@@ -53,25 +53,6 @@ quiz_may_review(const struct quiz *q, enum quiz_review_part part)
 	       (q->review[part] == QUIZ_REVIEW_AFTER_CLOSE && q->closed);
 }
 
-/*
- * The options a matching question offers, in key order: its distinct
- * match texts, each named by the first pair that has it (grade.h).
- */
-static int
-quiz_matching_options(const struct grade_question *key, int ids[GRADE_ITEMS_MAX])
-{
-	int n = 0;
-
-	for (int i = 0; i < key->nitems; i++) {
-		int j;
-		for (j = 0; j < i && strcmp(key->items[j].match, key->items[i].match) != 0; j++)
-			;
-		if (j == i)
-			ids[n++] = i + 1;
-	}
-	return n;
-}
-
 /* The ids of it's choices (matching: options) in the order the learner sees them. */
 static int
 quiz_item_ids(const struct quiz_item *it, int ids[GRADE_ITEMS_MAX])
@@ -81,7 +62,7 @@ quiz_item_ids(const struct quiz_item *it, int ids[GRADE_ITEMS_MAX])
 		return it->norder;
 	}
 	if (it->kind == GRADE_MATCHING)
-		return quiz_matching_options(&it->key, ids);
+		return grade_matching_options(&it->key, ids);
 	for (int i = 0; i < it->key.nitems; i++)
 		ids[i] = i + 1;
 	return it->key.nitems;

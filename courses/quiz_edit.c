@@ -119,17 +119,6 @@ quiz_edit_md(struct request *req, const char *text)
 	return out;
 }
 
-/* The index of the first pair of q with pair i's match text (a matching question's option). */
-static int
-quiz_edit_option_of(const struct grade_question *q, int i)
-{
-	int j;
-
-	for (j = 0; j < i && strcmp(q->items[j].match, q->items[i].match) != 0; j++)
-		;
-	return j;
-}
-
 /*
  * Whether key b may replace key a of a question attempts hold: the same
  * kind, the same number of choices or pairs and, for matching, the same
@@ -145,9 +134,12 @@ quiz_edit_same_shape(enum grade_kind ka, const struct grade_question *a, enum gr
 		return true;
 	if (a->nitems != b->nitems)
 		return false;
-	for (int i = 0; ka == GRADE_MATCHING && i < a->nitems; i++)
-		if (quiz_edit_option_of(a, i) != quiz_edit_option_of(b, i))
-			return false;
+	if (ka == GRADE_MATCHING) {
+		int oa[GRADE_ITEMS_MAX], ob[GRADE_ITEMS_MAX];
+		int na = grade_matching_options(a, oa), nb = grade_matching_options(b, ob);
+
+		return na == nb && memcmp(oa, ob, (size_t)na * sizeof(*oa)) == 0;
+	}
 	return true;
 }
 

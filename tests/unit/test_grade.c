@@ -766,6 +766,20 @@ test_score_matching(void **state)
 	assert_true(grade_score(&m, &forged) == 0.5);
 }
 
+/* The options offered: the first pair of each distinct match text, in key order. */
+static void
+test_matching_options(void **state)
+{
+	struct arena *a = *state;
+	struct grade_question m = qok(a, GRADE_MATCHING, PAIRS_DUP);
+	int ids[GRADE_ITEMS_MAX];
+
+	assert_int_equal(grade_matching_options(&m, ids), 3);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 4);
+}
+
 static void
 test_score_short(void **state)
 {
@@ -1613,6 +1627,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_score_simple, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_score_multiple, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_score_matching, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_matching_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_score_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_score_numeric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
