@@ -749,6 +749,8 @@ describe('HTML flow', () => {
     p = await c.get(q(2));
     assert.equal((p.text.match(/type="checkbox" name="scelta"/g) ?? []).length, 3);
     await expectRefused(2, [['scelta', 'abc']], /Risposta non valida\./, multiple);
+    // A bad value after a good one is checked too (each repeated value is validated).
+    await expectRefused(2, [['scelta', '1'], ['scelta', 'abc']], /Risposta non valida\./, multiple);
     await expectRefused(2, [['scelta', '1'], ['scelta', '1']], /stessa scelta/, multiple);
     r = await post(2, [['scelta', '2'], ['scelta', '1'], ['vai', 'resta']]);
     assert.equal(r.status, 303);
