@@ -45,6 +45,8 @@ struct config {
 	int max_connections;		/* connections open at once */
 	int max_connections_per_address; /* per client address; 0 = no limit (behind a proxy) */
 	size_t body_limit;		/* bytes of one request body */
+	size_t upload_limit;		/* bytes of one uploaded file (ROUTE_UPLOAD routes) */
+	int max_uploads;		/* uploads stored at once, each on its own connection */
 	size_t header_limit;		/* bytes of one connection's headers */
 	int max_fields;			/* parameters per request */
 	size_t field_limit;		/* bytes of one parameter, <= body_limit */

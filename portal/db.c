@@ -16,6 +16,7 @@
 #include "log.h"
 
 #define DB_MAX_PREPARED 256
+#define DB_MAX_PARAMS 32	/* of statements with binary parameters */
 
 struct db {
 	char *conninfo;
@@ -198,9 +199,16 @@ db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
 			  res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
 }
 
+/*
+ * Prepares stmt on db's connection if needed and runs it; lengths (NULL:
+ * all text) marks binary parameters with their length (-1: text), and
+ * binary_result asks for the columns in binary.
+ */
 static PGresult *
-db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params,
+	    const int *lengths, bool binary_result)
 {
+	int formats[DB_MAX_PARAMS];
 	PGresult *res;
 	int i;
 
@@ -226,7 +234,14 @@ db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
 			fatalx("database: more than %d statements", DB_MAX_PREPARED);
 		db->prepared[db->nprepared++] = stmt;
 	}
-	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+	if (lengths != NULL) {
+		if (stmt->nparams > DB_MAX_PARAMS)
+			fatalx("database: \"%s\" has too many parameters", stmt->name);
+		for (i = 0; i < stmt->nparams; i++)
+			formats[i] = lengths[i] >= 0;
+	}
+	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, lengths,
+			     lengths != NULL ? formats : NULL, binary_result);
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 	case PGRES_COMMAND_OK:
@@ -236,6 +251,51 @@ db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
 		PQclear(res);
 		return NULL;
 	}
+}
+
+static PGresult *
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	return db_run_with(db, stmt, params, NULL, false);
+}
+
+int64_t
+db_exec_binary(struct db *db, const struct db_stmt *stmt, const char *const *params,
+	       const int *lengths)
+{
+	PGresult *res;
+	int64_t n;
+
+	if ((res = db_run_with(db, stmt, params, lengths, false)) == NULL)
+		return -1;
+	n = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+int
+db_query_bytes(struct db *db, const struct db_stmt *stmt, const char *const *params,
+	       char *out, size_t max, size_t *len)
+{
+	PGresult *res;
+	size_t n;
+
+	if ((res = db_run_with(db, stmt, params, NULL, true)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return 0;
+	}
+	n = (size_t)PQgetlength(res, 0, 0);
+	if (n > max) {
+		log_warnx("database: \"%s\" returned %zu bytes, more than %zu", stmt->name, n, max);
+		PQclear(res);
+		return -1;
+	}
+	memcpy(out, PQgetvalue(res, 0, 0), n);
+	*len = n;
+	PQclear(res);
+	return 1;
 }
 
 struct db_res *

@@ -64,6 +64,21 @@ struct db_res *db_query(struct db *db, struct arena *arena, const struct db_stmt
 int64_t db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params);
 
 /*
+ * Like db_exec, with binary parameters: lengths[i] >= 0 sends params[i] as
+ * that many raw bytes (bytea), -1 as text.  For file contents.
+ */
+int64_t db_exec_binary(struct db *db, const struct db_stmt *stmt, const char *const *params,
+		       const int *lengths);
+
+/*
+ * Runs stmt and copies the first column of its first row, in binary (the
+ * raw bytes of a bytea), into out: 1 with *len set, 0 when there is no row
+ * or it is NULL, -1 on error or when the value is longer than max (logged).
+ */
+int db_query_bytes(struct db *db, const struct db_stmt *stmt, const char *const *params,
+		   char *out, size_t max, size_t *len);
+
+/*
  * Runs stmt and returns the integer in the first column of its first row:
  * 0 when there is no row (INSERT ... ON CONFLICT DO NOTHING RETURNING id,
  * a consumed token), -1 on error.  For queries whose values are positive.

@@ -32,12 +32,14 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "blob.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "request_run.h"
 #include "router.h"
+#include "session.h"
 
 /* Per-request state only http.c sees; req->conn points here. */
 struct http_conn {
@@ -50,6 +52,8 @@ struct http_conn {
 	struct buf json_body;
 	int early_status;	/* 413/400 decided while reading the body */
 	const char *early_message;
+	struct blob_upload *upload;	/* the file part being stored (ROUTE_UPLOAD) */
+	bool had_file;		/* a file part arrived (only one is taken) */
 	bool done;		/* response queued */
 	uint64_t bytes;		/* body bytes of the response, for the access log */
 	uint64_t start_ns;
@@ -222,6 +226,59 @@ http_query_iter(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_
 }
 
 /*
+ * A piece of a file part: on ROUTE_UPLOAD routes (admitted already, see
+ * http_access) it streams into blob storage; a refusal is kept for the
+ * handler in req->upload_status and the rest of the file is dropped.
+ */
+static enum MHD_Result
+http_file_part(struct request *req, const char *filename, const char *data, uint64_t off,
+	       size_t size)
+{
+	struct http_conn *hc = req->conn;
+	int status;
+
+	if (req->route == NULL || !(req->route->flags & ROUTE_UPLOAD)) {
+		hc->early_status = 400;
+		hc->early_message = "Questa pagina non accetta file.";
+		return MHD_NO;
+	}
+	/* A form's file input left empty sends a part with no name and no bytes. */
+	if (filename[0] == '\0')
+		return MHD_YES;
+	if (off == 0) {
+		if (hc->had_file) {
+			hc->early_status = 400;
+			hc->early_message = "Si può caricare un solo file alla volta.";
+			return MHD_NO;
+		}
+		hc->had_file = true;
+		/* The form's token comes before its file (or in a header): no
+		 * byte is stored for a request from another site. */
+		if (!req->via_bearer && !session_csrf_ok(req)) {
+			hc->early_status = 403;
+			hc->early_message = "Il modulo è scaduto o non proviene da questo sito: "
+					    "ricarica la pagina e riprova.";
+			return MHD_NO;
+		}
+		req->upload_status = blob_upload_begin(filename, &hc->upload, &req->upload_message);
+	}
+	if (hc->upload == NULL || size == 0)
+		return MHD_YES;
+	if ((status = blob_upload_write(hc->upload, data, size, &req->upload_message)) != 0) {
+		req->upload_status = status;
+		blob_upload_free(hc->upload);
+		hc->upload = NULL;
+	}
+	return MHD_YES;
+}
+
+struct db *
+http_upload_db(const struct request *req)
+{
+	return blob_upload_db(((const struct http_conn *)req->conn)->upload);
+}
+
+/*
  * Post processor callback: MHD may deliver one value in several pieces
  * (off > 0), which are appended to the parameter started at off == 0.
  */
@@ -235,13 +292,8 @@ http_post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *
 	struct http_param *p = hc->params_tail;
 
 	(void)kind, (void)content_type, (void)encoding;
-	if (filename != NULL) {
-		/* Uploads stream into blob storage on the routes that take them;
-		 * no route of the core accepts files. */
-		hc->early_status = 400;
-		hc->early_message = "Questa pagina non accetta file.";
-		return MHD_NO;
-	}
+	if (filename != NULL)
+		return http_file_part(req, filename, data, off, size);
 	if (off > 0 && p != NULL && p->source == FIELD_BODY && strcmp(p->name, key) == 0) {
 		if (p->len + size > http_cfg->field_limit) {
 			hc->early_status = 413;
@@ -339,7 +391,6 @@ http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 	t->spare = NULL;
 	req = arena_alloc(arena, sizeof(*req));
 	struct http_conn *hc = arena_alloc(arena, sizeof(*hc));
-	const char *cl;
 
 	req->arena = arena;
 	req->conn = hc;
@@ -354,11 +405,6 @@ http_request_new(struct MHD_Connection *c, const char *url, const char *method)
 	req->status = 500;
 	buf_init(&req->body, 0);
 
-	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl != NULL && strtoull(cl, NULL, 10) > http_cfg->body_limit) {
-		hc->early_status = 413;
-		hc->early_message = "La richiesta è troppo grande.";
-	}
 	return req;
 }
 
@@ -371,6 +417,19 @@ http_has_body(struct MHD_Connection *c)
 	return (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
 	       MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+/* True if the route for this method and path takes a file. */
+static bool
+http_takes_upload(struct request *req)
+{
+	const char *args[REQUEST_MAX_ARGS];
+	const struct route *rt;
+	unsigned allowed;
+	int nargs;
+
+	rt = router_match(http_router, req->arena, req->method, req->path, args, &nargs, &allowed);
+	return rt != NULL && (rt->flags & ROUTE_UPLOAD);
 }
 
 /* True if no route takes this method on this path. */
@@ -394,13 +453,22 @@ http_is_json(struct MHD_Connection *c)
 	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+/* The largest body req may send: its form, and a file where one is taken. */
+static size_t
+http_body_limit(const struct request *req)
+{
+	if (req->route != NULL && (req->route->flags & ROUTE_UPLOAD))
+		return http_cfg->body_limit + http_cfg->upload_limit;
+	return http_cfg->body_limit;
+}
+
 /* Feeds one body chunk to the post processor or the JSON buffer. */
 static void
 http_body_chunk(struct request *req, const char *data, size_t size)
 {
 	struct http_conn *hc = req->conn;
 
-	if (hc->body_bytes > http_cfg->body_limit) {
+	if (hc->body_bytes > http_body_limit(req)) {
 		hc->early_status = 413;
 		hc->early_message = "La richiesta è troppo grande.";
 		return;
@@ -532,7 +600,8 @@ http_queue(struct request *req)
 		struct request_stream *st = req->stream;
 		req->stream = NULL;
 		st->bytes = &hc->bytes;
-		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK,
+		r = MHD_create_response_from_callback(st->size == REQUEST_STREAM_UNKNOWN
+						      ? MHD_SIZE_UNKNOWN : st->size, HTTP_STREAM_BLOCK,
 						      http_stream_read, st, http_stream_free);
 		if (r == NULL)
 			http_stream_free(st);
@@ -567,12 +636,23 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 {
 	struct request *req = *req_cls;
 	struct http_conn *hc;
+	const char *cl;
 
 	(void)cls, (void)version;
 	if (req == NULL) {
 		req = http_request_new(c, url, method);
 		*req_cls = req;
 		hc = req->conn;
+		/* A route taking files is admitted (routed, authenticated,
+		 * authorised) before its body is read, so that the body's limit
+		 * is the route's and nothing is stored for a refused request. */
+		if (http_has_body(c) && http_takes_upload(req) && !request_admit(req, http_router))
+			return http_queue(req);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > http_body_limit(req)) {
+			hc->early_status = 413;
+			hc->early_message = "La richiesta è troppo grande.";
+		}
 		/* A declared body over the limit is refused before a byte of it
 		 * is read (no "100 Continue"); MHD takes a response right after
 		 * the headers, and this connection closes after it anyway. */
@@ -597,14 +677,29 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 		 * is passed the rest is read and dropped, and the answer goes out
 		 * at the end.  A client that keeps sending far past the limit is
 		 * cut off without one. */
-		if (hc->early_status != 0 && hc->body_bytes > 4 * http_cfg->body_limit)
+		if (hc->early_status != 0 && hc->body_bytes > 4 * http_body_limit(req))
 			return MHD_NO;
 		return MHD_YES;
 	}
 	if (hc->done)
 		return MHD_YES;
-	if (hc->pp != NULL)
-		MHD_destroy_post_processor(hc->pp), hc->pp = NULL;
+	/* A body cut short (a multipart without its closing boundary) is not
+	 * a request: what it carried, an upload included, is dropped. */
+	if (hc->pp != NULL) {
+		if (MHD_destroy_post_processor(hc->pp) != MHD_YES && hc->early_status == 0) {
+			hc->early_status = 400;
+			hc->early_message = "Corpo della richiesta incompleto o non valido.";
+		}
+		hc->pp = NULL;
+	}
+	if (hc->upload != NULL && hc->early_status == 0) {
+		req->upload_status = blob_upload_finish(hc->upload, req->arena, &req->upload,
+							&req->upload_message);
+		if (req->upload_status != 0) {
+			blob_upload_free(hc->upload);
+			hc->upload = NULL;
+		}
+	}
 	if (hc->early_status == 0)
 		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, http_query_iter, req);
 	if (hc->early_status != 0) {
@@ -641,6 +736,7 @@ http_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	metrics_request(req->route, req->status, micros);
 	if (hc->pp != NULL)
 		MHD_destroy_post_processor(hc->pp);
+	blob_upload_free(hc->upload);
 	buf_release(&hc->json_body);
 	buf_release(&req->body);
 	if (req->stream != NULL)	/* never handed to MHD */

@@ -47,6 +47,9 @@ const struct http_param *http_params(const struct request *req);
 const char *http_header(const struct request *req, const char *name);
 const char *http_cookie(const struct request *req, const char *name);
 
+/* The connection of req's stored upload, in its open transaction (req->upload set). */
+struct db *http_upload_db(const struct request *req);
+
 /* This pool thread's database handle (created on first use). */
 struct db *http_thread_db(void);
 

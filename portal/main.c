@@ -26,6 +26,7 @@
 #include "account_db.h"
 #include "admin.h"
 #include "buf.h"
+#include "blob.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -182,6 +183,8 @@ cmd_serve(const struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (blob_init(cfg) == -1)
+		fatalx("cannot load libmagic's database");
 	log_access_start();
 	if (http_start(cfg, router) == -1)
 		fatalx("cannot start the HTTP server");
@@ -191,6 +194,7 @@ cmd_serve(const struct config *cfg)
 	sigwait(&signals, &sig);
 	log_info("stopping on signal %d", sig);
 	http_stop();
+	blob_shutdown();
 	courses_shutdown();
 	session_cache_clear();
 	mail_sender_stop();
@@ -217,8 +221,12 @@ static int
 cmd_seed(const struct config *cfg)
 {
 	struct db *db = main_db(cfg);
-	int rc = seed_demo(db, cfg->var_dir) == 0 && courses_seed_demo(db, cfg->views_dir) == 0 ? 0 : 1;
+	int rc;
 
+	if (blob_init(cfg) == -1)
+		fatalx("cannot load libmagic's database");
+	rc = seed_demo(db, cfg->var_dir) == 0 && courses_seed_demo(db, cfg->views_dir) == 0 ? 0 : 1;
+	blob_shutdown();
 	db_close(db);
 	return rc;
 }

@@ -120,8 +120,13 @@ request_raw_value(const struct request *req, const struct field *f, int path_ind
 	}
 	/* API bodies are JSON only: a form post from another site cannot
 	 * reach an API route's fields. */
-	if (f->source == FIELD_BODY && req->route != NULL && (req->route->flags & ROUTE_API)) {
+	if (f->source == FIELD_BODY && req->route != NULL &&
+	    (req->route->flags & (ROUTE_API | ROUTE_UPLOAD)) == ROUTE_API) {
 		const struct json_value *v = req->json ? json_get(req->json, f->name) : NULL;
+		/* A FIELD_MULTI member is an array of values (its first here,
+		 * the others in request_validate_more()); [] sends none. */
+		if (v != NULL && (f->flags & FIELD_MULTI) && v->type == JSON_ARRAY)
+			v = v->child;
 		if (v == NULL || v->type == JSON_NULL)
 			return NULL;
 		if (!request_json_type_ok(f, v)) {
@@ -155,8 +160,27 @@ request_validate_more(struct request *req, const struct field *f, const char *fi
 	struct field_value *last = first;
 	bool seen_first = false;
 
-	if (f->source == FIELD_PATH || (req->route->flags & ROUTE_API))
+	if (f->source == FIELD_PATH)
 		return 0;
+	if ((req->route->flags & (ROUTE_API | ROUTE_UPLOAD)) == ROUTE_API) {
+		const struct json_value *arr = req->json ? json_get(req->json, f->name) : NULL;
+		if (arr == NULL || arr->type != JSON_ARRAY || arr->child == NULL)
+			return 0;
+		for (const struct json_value *e = arr->child->next; e != NULL; e = e->next) {
+			struct field_value *v = arena_calloc(req->arena, 1, sizeof(*v));
+			size_t len = e->type == JSON_STRING ? e->len : e->str ? strlen(e->str) : 0;
+			if (!request_json_type_ok(f, e)) {
+				*msg = arena_printf(req->arena, "«%s»: tipo di valore non valido.",
+						    f->label ? f->label : f->name);
+				return 1;
+			}
+			if (valid_field(f, e->str, len, req->arena, v, msg) == -1)
+				return 1;
+			last->next = v;
+			last = v;
+		}
+		return 0;
+	}
 	for (const struct http_param *p = http_params(req); p != NULL; p = p->next) {
 		struct field_value *v;
 
@@ -230,6 +254,14 @@ request_unsafe(enum http_method m)
 	return !(m & (METHOD_GET | METHOD_HEAD | METHOD_OPTIONS));
 }
 
+static void
+request_unavailable(struct request *req)
+{
+	response_error(req, 503, "Il servizio è momentaneamente non disponibile: riprova tra poco.");
+	response_header(req, "Retry-After", "5");
+	response_header(req, "Cache-Control", "no-store");
+}
+
 /* 401/redirect for visitors, 403 for users without the role. */
 static bool
 request_authorised(struct request *req)
@@ -260,16 +292,18 @@ request_authorised(struct request *req)
 	return false;
 }
 
-void
-request_run(struct request *req, const struct router *router)
+bool
+request_admit(struct request *req, const struct router *router)
 {
 	const struct route *rt;
 	unsigned allowed;
 
+	if (req->admitted)
+		return true;
 	if (req->method == 0) {
 		response_error(req, 405, "Metodo non consentito.");
 		response_header(req, "Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
-		return;
+		return false;
 	}
 	rt = router_match(router, req->arena, req->method, req->path, req->args, &req->nargs,
 			  &allowed);
@@ -282,18 +316,31 @@ request_run(struct request *req, const struct router *router)
 		} else {
 			response_error(req, 404, "La pagina richiesta non esiste.");
 		}
-		return;
+		return false;
 	}
 	req->route = rt;
 	req->wants_json = (rt->flags & ROUTE_API) != 0;
 
 	if (!(rt->flags & ROUTE_NO_DB)) {
 		req->db = http_thread_db();
-		if (db_ready(req->db) == -1 || session_authenticate(req) == -1)
-			goto unavailable;
+		if (db_ready(req->db) == -1 || session_authenticate(req) == -1) {
+			request_unavailable(req);
+			return false;
+		}
 	}
 	if (!request_authorised(req))
+		return false;
+	return req->admitted = true;
+}
+
+void
+request_run(struct request *req, const struct router *router)
+{
+	const struct route *rt;
+
+	if (!request_admit(req, router))
 		return;
+	rt = req->route;
 	if (request_unsafe(req->method) && !(rt->flags & ROUTE_NO_CSRF) && !req->via_bearer &&
 	    !session_csrf_ok(req)) {
 		response_error(req, 403, "Il modulo è scaduto o non proviene da questo sito: "
@@ -314,23 +361,22 @@ request_run(struct request *req, const struct router *router)
 		request_invalid(req);
 		return;
 	}
+	if (req->upload != NULL)
+		req->db = http_upload_db(req);
 	req->status = 500;
 	req->status = rt->handler(req);
 	if (req->db != NULL) {
 		/* A handler never leaves a transaction open on the thread's
 		 * connection; if one did, nothing of it is kept. */
 		db_rollback(req->db);
-		if (req->status == 500 && db_is_down(req->db))
-			goto unavailable;
+		if (req->status == 500 && db_is_down(req->db)) {
+			request_unavailable(req);
+			return;
+		}
 	}
 	/* A handler that failed without a page of its own gets the error page. */
 	if (req->status == 500 && req->body.len == 0)
 		response_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
 	if (!request_has_header(req, "Cache-Control"))
 		response_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
-	return;
-unavailable:
-	response_error(req, 503, "Il servizio è momentaneamente non disponibile: riprova tra poco.");
-	response_header(req, "Retry-After", "5");
-	response_header(req, "Cache-Control", "no-store");
 }

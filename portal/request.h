@@ -18,6 +18,7 @@
 #include "role.h"
 #include "valid.h"
 
+struct blob_file;
 struct db;
 struct route;
 struct tmpl_ctx;
@@ -54,8 +55,11 @@ struct request_stream {
 	ssize_t (*read)(void *state, char *out, size_t max);
 	void (*done)(void *state);
 	void *state;
+	uint64_t size;		/* bytes read will give, or REQUEST_STREAM_UNKNOWN */
 	uint64_t *bytes;	/* http.c counts what was sent, for the access log */
 };
+
+#define REQUEST_STREAM_UNKNOWN UINT64_MAX
 
 struct response_header {
 	const char *name;
@@ -105,6 +109,17 @@ struct request {
 	const char *raw_body;		/* JSON bodies: the raw bytes */
 	size_t raw_body_len;
 	const struct json_value *json;	/* parsed JSON body of API requests, or NULL */
+	bool admitted;			/* routed, authenticated and authorised already */
+
+	/*
+	 * ROUTE_UPLOAD routes: the file part, stored in a transaction left open
+	 * on req->db (the handler adds its rows and commits, or it is rolled
+	 * back); or why it was refused (400, 413, 415, 503, 500 and a message).
+	 * Neither is set when the body had no file part.
+	 */
+	const struct blob_file *upload;
+	int upload_status;
+	const char *upload_message;
 };
 
 /* The validated value of the route field called name (present=false if absent), or NULL if the route declares no such field. */

@@ -21,6 +21,14 @@ struct router;
 /* Sets the configuration pages read (portal name); once, at start-up. */
 void request_configure(const struct config *cfg);
 
+/*
+ * The first steps of request_run(): route, database, authentication and
+ * role.  True when the request may go on; else req holds the answer.
+ * http.c runs it as soon as the headers are in for routes taking uploads,
+ * so that no file byte is stored for a request that would be refused.
+ */
+bool request_admit(struct request *req, const struct router *router);
+
 void request_run(struct request *req, const struct router *router);
 void request_fail(struct request *req, int status, const char *message);
 

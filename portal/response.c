@@ -281,6 +281,7 @@ response_stream(struct request *req, const char *content_type,
 	st->read = read;
 	st->done = done;
 	st->state = state;
+	st->size = REQUEST_STREAM_UNKNOWN;
 	buf_reset(&req->body);
 	req->stream = st;
 	req->content_type = content_type;

@@ -22,6 +22,8 @@ typedef int (*route_handler)(struct request *req);
 #define ROUTE_NO_CSRF 0x4u	/* unsafe method allowed without CSRF token (login-free one-click actions) */
 #define ROUTE_NO_DB   0x8u	/* needs no database: answers even while it is down */
 #define ROUTE_STATIC  0x10u	/* static files: no session lookup, no dynamic headers */
+#define ROUTE_UPLOAD  0x20u	/* multipart with one file part streamed into blob storage
+				 * (blob.h); its other fields are form fields, API or not */
 
 struct route {
 	unsigned methods;		/* METHOD_* bits; GET implies HEAD */

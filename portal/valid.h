@@ -62,8 +62,9 @@ enum field_source { FIELD_QUERY, FIELD_BODY, FIELD_PATH };
 #define FIELD_REQUIRED	0x1u	/* missing or empty is an error */
 #define FIELD_MULTILINE	0x2u	/* TEXT may hold line breaks (normalised to "\n") */
 #define FIELD_RAW	0x4u	/* keep surrounding whitespace (passwords) */
-#define FIELD_MULTI	0x8u	/* form fields only: may be repeated (checkboxes); each value is
-				 * validated and the values are linked by next, in the order sent */
+#define FIELD_MULTI	0x8u	/* may be repeated (form checkboxes) or, in a JSON body, an
+				 * array; each value is validated and the values are linked
+				 * by next, in the order sent */
 
 /* One declared parameter; tables of these are static const. */
 struct field {
