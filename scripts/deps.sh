@@ -22,7 +22,8 @@ done
 
 pkgs=(libmicrohttpd-dev libmarkdown2-dev libsodium-dev libmagic-dev libpq-dev
 	postgresql libcurl4-openssl-dev libcmocka-dev libcairo2-dev libqrencode-dev
-	python3-aiosmtpd wrk pkg-config poppler-utils fonts-dejavu-core)
+	python3-aiosmtpd wrk pkg-config poppler-utils fonts-dejavu-core
+	librsvg2-bin zip unzip file)
 if [ "$want_test" = 1 ]; then
 	pkgs+=(chromium)
 fi
