@@ -31,19 +31,25 @@ COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c course
 	courses/cohort.c courses/cohort_db.c courses/ical.c courses/progress.c courses/progress_db.c \
 	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c
 
+# The community (content/): documents, the communication kit; depends on the core only.
+CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c
+
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
+CONTENT_OBJ := $(CONTENT_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text
 
 all: $(BUILD)/portal assets
 
 # Served assets: the portal's own files plus the parts of Bootstrap Italia
-# the pages use, copied from node_modules (installed by scripts/deps.sh).
+# the pages use, copied from node_modules (installed by scripts/deps.sh),
+# and the communication kit's default files, made from assets/kit/ by
+# scripts/kit.sh into assets/kit/ of the build (the seed loads them).
 BI := node_modules/bootstrap-italia/dist
 ASSETS_SRC := $(shell find assets -type f 2>/dev/null)
-$(BUILD)/assets/.stamp: $(ASSETS_SRC) $(BI)/css/bootstrap-italia.min.css
+$(BUILD)/assets/.stamp: $(ASSETS_SRC) scripts/kit.sh $(BI)/css/bootstrap-italia.min.css
 	@echo "  ASSETS  $(BUILD)/assets"
 	@rm -rf $(BUILD)/assets && mkdir -p $(BUILD)/assets/css $(BUILD)/assets/js $(BUILD)/assets/svg \
 		$(BUILD)/assets/fonts/Titillium_Web
@@ -52,11 +58,12 @@ $(BUILD)/assets/.stamp: $(ASSETS_SRC) $(BI)/css/bootstrap-italia.min.css
 	@cp $(BI)/js/bootstrap-italia.bundle.min.js $(BUILD)/assets/js/
 	@cp $(BI)/svg/sprites.svg $(BUILD)/assets/svg/
 	@cp $(BI)/fonts/Titillium_Web/*.woff2 $(BUILD)/assets/fonts/Titillium_Web/
+	@rm -rf $(BUILD)/assets/kit && scripts/kit.sh $(BUILD)/assets/kit >/dev/null
 	@touch $@
 
 assets: $(BUILD)/assets/.stamp
 
-$(BUILD)/portal: $(CORE_OBJ) $(COURSES_OBJ) $(MAIN_OBJ)
+$(BUILD)/portal: $(CORE_OBJ) $(COURSES_OBJ) $(CONTENT_OBJ) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $^ -o $@ $(LDFLAGS) -pthread $(shell pkg-config --libs $(PKGS)) -lm
 
@@ -66,10 +73,10 @@ $(BUILD)/obj/%.o: %.c
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP -c $< -o $@
 
 # A test includes its module's .c file, so that object is left out of the link.
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(COURSES_OBJ)
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(COURSES_OBJ) $(CONTENT_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o,$(filter %.o,$^)) -o $@ \
+	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Itests/unit $< $(filter-out $(BUILD)/obj/portal/$*.o $(BUILD)/obj/courses/$*.o $(BUILD)/obj/content/$*.o,$(filter %.o,$^)) -o $@ \
 		$(LDFLAGS) -pthread $(shell pkg-config --libs cmocka $(PKGS)) -lm
 
 unit-bins: $(UNIT_TESTS:%=$(BUILD)/unit/test_%)

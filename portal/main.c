@@ -48,6 +48,7 @@
 #include "token.h"
 #include "../courses/course.h"
 #include "../courses/seed.h"
+#include "../content/content.h"
 
 #define PORTAL_VERSION "0.1.0"
 
@@ -173,6 +174,7 @@ cmd_serve(const struct config *cfg)
 	account_register(router, cfg);
 	admin_register(router, cfg);
 	courses_register(router, cfg);
+	content_register(router, cfg);
 	metrics_init(router);
 
 	/* Block the stop signals before any thread starts, so that every
@@ -225,7 +227,8 @@ cmd_seed(const struct config *cfg)
 
 	if (blob_init(cfg) == -1)
 		fatalx("cannot load libmagic's database");
-	rc = seed_demo(db, cfg->var_dir) == 0 && courses_seed_demo(db, cfg->views_dir) == 0 ? 0 : 1;
+	rc = seed_demo(db, cfg->var_dir) == 0 && courses_seed_demo(db, cfg->views_dir) == 0 &&
+	     content_seed_demo(db, cfg) == 0 ? 0 : 1;
 	blob_shutdown();
 	db_close(db);
 	return rc;

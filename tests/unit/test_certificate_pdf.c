@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "unit_cairo.h"
+
 #include "../../courses/certificate_pdf.c"
 
 #define PDFTOPPM "/usr/bin/pdftoppm"
@@ -583,22 +585,10 @@ main(void)
 		cmocka_unit_test(test_render_url_too_long_for_qr),
 		cmocka_unit_test(test_render_respects_the_cap),
 	};
-	void (*fc_fini)(void) = NULL;
-	void *sym;
 	int rc;
 
 	log_set_level(LOG_LEVEL_ERROR);	/* the refusals are expected */
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	/*
-	 * Drop cairo's and fontconfig's caches so the leak checker sees only
-	 * ours.  FcFini() is looked up at run time: fontconfig is cairo's
-	 * dependency, not one the portal links by name.
-	 */
-	cairo_debug_reset_static_data();
-	sym = dlsym(RTLD_DEFAULT, "FcFini");
-	if (sym != NULL) {
-		memcpy(&fc_fini, &sym, sizeof(fc_fini));
-		fc_fini();
-	}
+	unit_cairo_reset();
 	return rc;
 }
