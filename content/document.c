@@ -367,6 +367,24 @@ document_fill_choices(struct request *req, struct tmpl_ctx *ctx, int64_t folder,
 	return 0;
 }
 
+/* The course modules a document may refer to, for a select; selected is chosen. */
+static int
+document_fill_modules(struct request *req, struct tmpl_ctx *ctx, int64_t selected)
+{
+	struct document_module *m;
+	int n;
+
+	if (document_db_modules(req->db, req->arena, &m, &n) == -1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct tmpl_ctx *t = tmpl_list_add(ctx, "modules");
+		tmpl_set_int(t, "id", m[i].id);
+		tmpl_set(t, "label", m[i].label);
+		tmpl_set_bool(t, "selected", m[i].id == selected);
+	}
+	return 0;
+}
+
 /* Escapes a search snippet and turns its \x01..\x02 hit marks into <mark>. */
 static const char *
 document_snippet_html(struct arena *a, const char *s)
@@ -450,7 +468,8 @@ document_list_page(struct request *req)
 		return response_error(req, 404, "Pagina non trovata.");
 	ctx = response_ctx(req, q.listing ? "Documenti" : "Ricerca nei documenti");
 	response_notice(req, ctx, document_notices, ARRAY_SIZE(document_notices));
-	if (document_fill_choices(req, ctx, q.folder_id, q.type) == -1)
+	if (document_fill_choices(req, ctx, q.folder_id, q.type) == -1 ||
+	    document_fill_modules(req, ctx, q.module_id) == -1)
 		return 500;
 	tmpl_set(ctx, "q", q.q);
 	tmpl_set(ctx, "dal", q.from);
@@ -568,20 +587,11 @@ static int
 document_form_lists(struct request *req, struct tmpl_ctx *ctx, const struct document *d)
 {
 	bool stored = d != NULL && req->method == METHOD_GET;
-	int64_t module = stored ? d->module_id : request_int(req, "module_id", 0);
-	struct document_module *m;
 	struct org_list orgs;
-	int n;
 
-	if (document_db_modules(req->db, req->arena, &m, &n) == -1 ||
+	if (document_fill_modules(req, ctx, stored ? d->module_id : request_int(req, "module_id", 0)) == -1 ||
 	    org_db_list(req->db, req->arena, &orgs) == -1)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		struct tmpl_ctx *t = tmpl_list_add(ctx, "modules");
-		tmpl_set_int(t, "id", m[i].id);
-		tmpl_set(t, "label", m[i].label);
-		tmpl_set_bool(t, "selected", m[i].id == module);
-	}
 	for (int i = 0; i < orgs.count; i++) {
 		struct tmpl_ctx *t = tmpl_list_add(ctx, "orgs");
 		bool on = stored && document_in_list(d->orgs, orgs.items[i].id);

@@ -233,6 +233,28 @@ describe('documents: uploads', () => {
     await refused(is4xx, null, { raw: Buffer.concat([multipart(parts, { end: false }).subarray(0, 300), randomBytes(500)]) });
   });
 
+  it('a client that goes away in the middle of a file leaves nothing behind', async () => {
+    const before = stored();
+    const head = multipart([['title', uniq('Interrotto ')],
+      ['file', { filename: 'interrotto.pdf', data: pdf(3 * 256 * 1024) }]], { end: false });
+    // More declared than sent: the server is still waiting for the rest
+    // (four chunks written) when the socket closes.
+    const req = httpRequest(s.baseUrl + path, { method: 'POST', headers: {
+      authorization: `Bearer ${tok.formatore}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(head.length + 10 * 1024 * 1024) } });
+    req.on('error', () => {});
+    req.write(head);
+    assert.ok(await eventually(() => s.sql(`SELECT count(*) FROM pg_stat_activity
+        WHERE state = 'idle in transaction' AND datname = current_database()`) === '1'), 'the upload is under way');
+    req.destroy();
+    // The transaction dies with its connection: nothing is left, and the
+    // upload's slot and connection are free again.
+    assert.ok(await eventually(() => s.sql(`SELECT count(*) FROM pg_stat_activity
+      WHERE state LIKE 'idle in transaction%' AND datname = current_database()`) === '0'), 'the upload ended');
+    assert.equal(stored(), before);
+    assert.equal((await send(tok.formatore, 'POST', path, { body: multipart(parts) })).status, 201);
+  });
+
   it('CSRF: a cookie session without the token before the file is 403; in the header or first it is accepted', async () => {
     const parts = (csrf) => [...(csrf ? [['csrf_token', csrf]] : []), ['title', uniq('Csrf ')], file('c.pdf')];
     await refused(403, parts(null), { who: trainerC });
