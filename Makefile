@@ -124,7 +124,7 @@ valgrind: unit-bins
 
 bench:
 	@scripts/deps.sh
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/quizload
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/quizload $(BUILD)/bench/dlload
 	@tests/bench/run.sh
 
 # The load client of the bench's quiz scenario: it reuses the portal's
@@ -135,6 +135,12 @@ $(BUILD)/bench/quizload: tests/bench/quizload.c $(QUIZLOAD_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags libcurl libsodium) $< $(QUIZLOAD_OBJ) -o $@ \
 		$(LDFLAGS) $(shell pkg-config --libs libcurl libsodium)
+
+# The download client of the bench's scenario G (bodies dropped in the kernel).
+$(BUILD)/bench/dlload: tests/bench/dlload.c portal/compat.h
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) -pthread
 
 # Every header compiles on its own (git's hdr-check).
 hdr-check:

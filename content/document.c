@@ -2,7 +2,7 @@
  * document.c - the reserved document area: browsing and search, upload
  * and versions, downloads, the bin; pages and JSON API (see document.h).
  *
- * Who sees what is decided in SQL (document_visible(), content/sql/0011)
+ * Who sees what is decided in SQL (DOC_VISIBLE in document_db.c)
  * for every read; a document the viewer may not see answers 404, never
  * 403, so its existence does not leak.  Uploads arrive with their file
  * already stored in the request's open transaction (portal/blob.h): the
@@ -477,7 +477,9 @@ document_list_page(struct request *req)
 	tmpl_set_bool(ctx, "listing", q.listing);
 	tmpl_set_int(ctx, "folder_id", q.folder_id);
 	tmpl_set(ctx, "found", total == 1 ? "1 documento trovato." :
-		 arena_printf(req->arena, "%lld documenti trovati.", (long long)total));
+		 total >= DOCUMENT_SEARCH_CANDIDATES && !q.listing
+		 ? "Più di 1000 documenti trovati: aggiungi parole o filtri per restringere la ricerca."
+		 : arena_printf(req->arena, "%lld documenti trovati.", (long long)total));
 	tmpl_set_bool(ctx, "editor", document_editor(req));
 	tmpl_set_bool(ctx, "admin", document_admin(req));
 	tmpl_set_bool(ctx, "visitor", req->user == NULL);
@@ -1151,6 +1153,8 @@ document_api_list(struct request *req)
 	json_writer_init(&w, &req->body);
 	json_obj_open(&w, NULL);
 	json_int(&w, "total", total);
+	/* A search counts no further than the matches it ranks. */
+	json_bool(&w, "more", q.q != NULL && total >= DOCUMENT_SEARCH_CANDIDATES);
 	json_arr_open(&w, "documents");
 	for (int i = 0; i < n; i++) {
 		if (q.q == NULL)

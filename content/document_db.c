@@ -49,9 +49,25 @@ const size_t document_nkinds = ARRAY_SIZE(document_kinds);
 	" JOIN blobs b ON b.id = cv.blob_id" \
 	" LEFT JOIN document_folders f ON f.id = d.folder_id" \
 	" LEFT JOIN modules m ON m.id = d.module_id"
-/* The viewer of $1, computed once per statement. */
-#define DOC_VIEWER "(SELECT document_viewer_roles($1) AS roles, document_viewer_orgs($1) AS orgs) v"
-#define DOC_VISIBLE "document_visible(d.visibility, d.roles, d.id, v.roles, v.orgs)"
+/*
+ * The viewer of $1, computed once per statement ("OFFSET 0" keeps the
+ * planner from folding the functions into every row).
+ */
+#define DOC_VIEWER \
+	"(SELECT document_viewer_roles($1) AS roles, document_viewer_orgs($1) AS orgs OFFSET 0) v"
+/*
+ * Whether viewer v may see document d: the one definition every read of
+ * the area uses.  Public to everyone; to an active user when for members,
+ * when they are an editor (trainers, coordination, admins see all), hold
+ * one of its roles, or belong to one of its organisations or one below.
+ * Written out rather than a SQL function: one with a subquery is not
+ * inlined, and calling it per row made searches several times slower.
+ */
+#define DOC_VISIBLE \
+	"(d.visibility = 'public' OR (v.roles IS NOT NULL AND (d.visibility = 'members'" \
+	" OR v.roles && ARRAY['formatore', 'coordinamento', 'admin']::text[] OR v.roles && d.roles" \
+	" OR EXISTS (SELECT 1 FROM document_orgs o" \
+	"  WHERE o.document_id = d.id AND o.org_id = ANY (v.orgs)))))"
 
 static void
 document_fill(const struct db_res *r, int row, struct document *d)
@@ -214,43 +230,69 @@ document_db_downloads(struct db *db, struct arena *a, int64_t id, struct documen
 	return 0;
 }
 
+#define DOC_QUOTE_(x) #x
+#define DOC_QUOTE(x) DOC_QUOTE_(x)
+
 /*
- * The matches are ranked and cut to a page first; only that page gets its
- * columns and snippets (ts_headline parses the text again, so it runs on
- * twenty rows, not on every match).  The snippet marks hits with \x01 and
- * \x02, which the page turns into <mark> after escaping the text.
+ * The filters both statements share: $3 folder (listing: exactly that
+ * one, 0 the top; search: any when 0), $4 module (0: any), $5 types
+ * (text[], NULL: any), $6/$7 dates (Rome, NULL: open), $9 listing.
+ */
+#define DOC_FILTERS \
+	" AND d.deleted_at IS NULL" \
+	" AND CASE WHEN $9 THEN coalesce(d.folder_id, 0) = $3::bigint" \
+	"          ELSE ($3::bigint = 0 OR d.folder_id = $3::bigint) END" \
+	" AND ($4::bigint = 0 OR d.module_id = $4::bigint)" \
+	" AND ($5::text[] IS NULL OR cv.type = ANY ($5::text[]))" \
+	" AND ($6::date IS NULL OR d.updated_at >= $6::date::timestamp AT TIME ZONE 'Europe/Rome')" \
+	" AND ($7::date IS NULL OR d.updated_at < ($7::date + 1)::timestamp AT TIME ZONE 'Europe/Rome')" \
+	" AND " DOC_VISIBLE
+/*
+ * A search takes the DOCUMENT_SEARCH_CANDIDATES newest visible matches
+ * (the GIN index finds rare words, the newest-first index walks common
+ * ones, whichever the planner finds cheaper), ranks only those, and cuts
+ * the page; ts_headline parses the text again, so it runs on the page's
+ * twenty rows only.  Planned at every run: the right plan depends on how
+ * common the words are.  The snippet marks hits with \x01 and \x02, which the
+ * page turns into <mark> after escaping the text.  $2 is never empty here.
  */
 static const struct db_stmt document_search_stmt = {
 	"document_search",
-	"WITH q AS (SELECT CASE WHEN $2 = '' THEN NULL"
-	"                  ELSE websearch_to_tsquery('portal_it', $2) END AS tsq),"
-	" hits AS ("
-	"  SELECT d.id, CASE WHEN q.tsq IS NULL THEN 0 ELSE ts_rank_cd(d.search, q.tsq) END AS rank,"
-	"   d.updated_at, count(*) OVER () AS total"
-	"  FROM documents d"
-	"  JOIN document_versions cv ON cv.document_id = d.id AND cv.n = d.current_version, q, "
+	"WITH cand AS MATERIALIZED ("
+	"  SELECT d.id, d.updated_at FROM documents d"
+	"  JOIN document_versions cv ON cv.document_id = d.id AND cv.n = d.current_version, "
 	DOC_VIEWER
-	"  WHERE d.deleted_at IS NULL AND (q.tsq IS NULL OR d.search @@ q.tsq)"
-	"   AND CASE WHEN $9 THEN coalesce(d.folder_id, 0) = $3::bigint"
-	"            ELSE ($3::bigint = 0 OR d.folder_id = $3::bigint) END"
-	"   AND ($4::bigint = 0 OR d.module_id = $4::bigint)"
-	"   AND ($5 = '' OR cv.type = ANY ($5::text[]))"
-	"   AND ($6 = '' OR d.updated_at >= $6::date::timestamp AT TIME ZONE 'Europe/Rome')"
-	"   AND ($7 = '' OR d.updated_at < ($7::date + 1)::timestamp AT TIME ZONE 'Europe/Rome')"
-	"   AND " DOC_VISIBLE
-	"  ORDER BY rank DESC, d.updated_at DESC, d.id DESC LIMIT $8 OFFSET $10)"
+	"  WHERE d.search @@ websearch_to_tsquery('portal_it', $2)" DOC_FILTERS
+	"  ORDER BY d.updated_at DESC, d.id DESC LIMIT " DOC_QUOTE(DOCUMENT_SEARCH_CANDIDATES) "),"
+	" ranked AS (SELECT c.id, ts_rank_cd(d.search, websearch_to_tsquery('portal_it', $2)) AS rank,"
+	"  c.updated_at, (SELECT count(*) FROM cand) AS total"
+	"  FROM cand c JOIN documents d ON d.id = c.id)"
 	" SELECT " DOC_COLS ","
-	"  CASE WHEN q.tsq IS NULL THEN '' ELSE ts_headline('portal_it',"
-	"   d.description || ' ' || left(d.body_text, 20000), q.tsq,"
+	"  ts_headline('portal_it', d.description || ' ' || left(d.body_text, 20000),"
+	"   websearch_to_tsquery('portal_it', $2),"
 	"   'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFragments=2,"
-	"    FragmentDelimiter=\" … \"') END,"
+	"    FragmentDelimiter=\" … \"'),"
 	"  h.total"
-	" FROM hits h JOIN documents d ON d.id = h.id"
+	" FROM (SELECT * FROM ranked ORDER BY rank DESC, updated_at DESC, id DESC"
+	"  LIMIT $8 OFFSET $10) h"
+	" JOIN documents d ON d.id = h.id"
 	" JOIN document_versions cv ON cv.document_id = d.id AND cv.n = d.current_version"
 	" JOIN blobs b ON b.id = cv.blob_id"
 	" LEFT JOIN document_folders f ON f.id = d.folder_id"
-	" LEFT JOIN modules m ON m.id = d.module_id, q"
+	" LEFT JOIN modules m ON m.id = d.module_id"
 	" ORDER BY h.rank DESC, h.updated_at DESC, h.id DESC", 10
+};
+
+/* A folder's documents or a filtered list, newest first ($2 unused, ""). */
+static const struct db_stmt document_list_stmt = {
+	"document_list",
+	"SELECT " DOC_COLS ", '', count(*) OVER () FROM documents d"
+	" JOIN document_versions cv ON cv.document_id = d.id AND cv.n = d.current_version"
+	" JOIN blobs b ON b.id = cv.blob_id"
+	" LEFT JOIN document_folders f ON f.id = d.folder_id"
+	" LEFT JOIN modules m ON m.id = d.module_id, " DOC_VIEWER
+	" WHERE $2 = ''" DOC_FILTERS
+	" ORDER BY d.updated_at DESC, d.id DESC LIMIT $8 OFFSET $10", 10
 };
 
 int
@@ -258,7 +300,7 @@ document_db_search(struct db *db, struct arena *a, const struct document_query *
 		   struct document **out, int *n, int64_t *total)
 {
 	char u[DB_INT_LEN], f[DB_INT_LEN], m[DB_INT_LEN], l[DB_INT_LEN], o[DB_INT_LEN];
-	const char *types = "";
+	const char *types = NULL;
 	struct db_res *r;
 
 	for (size_t i = 0; q->type != NULL && i < document_nkinds; i++)
@@ -266,10 +308,12 @@ document_db_search(struct db *db, struct arena *a, const struct document_query *
 			types = document_kinds[i].types;
 	const char *params[10] = {
 		db_int_param(u, uid), q->q ? q->q : "", db_int_param(f, q->folder_id),
-		db_int_param(m, q->module_id), types, q->from ? q->from : "", q->to ? q->to : "",
+		db_int_param(m, q->module_id), types, q->from, q->to,
 		db_int_param(l, q->limit), q->listing ? "t" : "f", db_int_param(o, q->offset),
 	};
-	if ((r = db_query(db, a, &document_search_stmt, params)) == NULL)
+	/* Planned for the values: the best plan depends on the words and filters. */
+	if ((r = db_query_planned(db, a, q->q != NULL && q->q[0] != '\0' ? &document_search_stmt
+				  : &document_list_stmt, params)) == NULL)
 		return -1;
 	document_fill_all(a, r, out, n);
 	for (int i = 0; i < r->nrows; i++)

@@ -65,6 +65,12 @@ struct document_folder {
 	int64_t documents;		/* visible to the viewer, not in the bin */
 };
 
+/*
+ * A search ranks at most this many of its newest matches; its total stops
+ * there too (the page then asks for more words).
+ */
+#define DOCUMENT_SEARCH_CANDIDATES 300
+
 /* What a search or a folder listing asks. */
 struct document_query {
 	const char *q;			/* words; "" lists instead of searching */
@@ -103,7 +109,7 @@ int document_db_versions(struct db *db, struct arena *a, int64_t id, struct docu
 int document_db_downloads(struct db *db, struct arena *a, int64_t id,
 			  struct document_download **out, int *n);
 
-/* Search or list; *total is the count of all matches. */
+/* Search or list; *total is the count of all matches (of a search, at most DOCUMENT_SEARCH_CANDIDATES). */
 int document_db_search(struct db *db, struct arena *a, const struct document_query *q, int64_t uid,
 		       struct document **out, int *n, int64_t *total);
 

@@ -200,13 +200,14 @@ db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
 }
 
 /*
- * Prepares stmt on db's connection if needed and runs it; lengths (NULL:
- * all text) marks binary parameters with their length (-1: text), and
- * binary_result asks for the columns in binary.
+ * Runs stmt, prepared on db's connection the first time (prepare) or
+ * planned for these values; lengths (NULL: all text) marks binary
+ * parameters with their length (-1: text), and binary_result asks for the
+ * columns in binary.
  */
 static PGresult *
 db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params,
-	    const int *lengths, bool binary_result)
+	    const int *lengths, bool binary_result, bool prepare)
 {
 	int formats[DB_MAX_PARAMS];
 	PGresult *res;
@@ -222,7 +223,7 @@ db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params
 	for (i = 0; i < db->nprepared; i++)
 		if (db->prepared[i] == stmt)
 			break;
-	if (i == db->nprepared) {
+	if (i == db->nprepared && prepare) {
 		res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			db_fail(db, stmt, res);
@@ -240,8 +241,12 @@ db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params
 		for (i = 0; i < stmt->nparams; i++)
 			formats[i] = lengths[i] >= 0;
 	}
-	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, lengths,
-			     lengths != NULL ? formats : NULL, binary_result);
+	if (!prepare)
+		res = PQexecParams(db->conn, stmt->sql, stmt->nparams, NULL, params, lengths,
+				   lengths != NULL ? formats : NULL, binary_result);
+	else
+		res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, lengths,
+				     lengths != NULL ? formats : NULL, binary_result);
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 	case PGRES_COMMAND_OK:
@@ -256,7 +261,7 @@ db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params
 static PGresult *
 db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
 {
-	return db_run_with(db, stmt, params, NULL, false);
+	return db_run_with(db, stmt, params, NULL, false, true);
 }
 
 int64_t
@@ -266,7 +271,7 @@ db_exec_binary(struct db *db, const struct db_stmt *stmt, const char *const *par
 	PGresult *res;
 	int64_t n;
 
-	if ((res = db_run_with(db, stmt, params, lengths, false)) == NULL)
+	if ((res = db_run_with(db, stmt, params, lengths, false, true)) == NULL)
 		return -1;
 	n = strtoll(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
@@ -280,7 +285,7 @@ db_query_bytes(struct db *db, const struct db_stmt *stmt, const char *const *par
 	PGresult *res;
 	size_t n;
 
-	if ((res = db_run_with(db, stmt, params, NULL, true)) == NULL)
+	if ((res = db_run_with(db, stmt, params, NULL, true, true)) == NULL)
 		return -1;
 	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
 		PQclear(res);
@@ -298,15 +303,12 @@ db_query_bytes(struct db *db, const struct db_stmt *stmt, const char *const *par
 	return 1;
 }
 
-struct db_res *
-db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
-	 const char *const *params)
+/* The rows of res copied into arena; res is cleared. */
+static struct db_res *
+db_copy_rows(struct arena *arena, PGresult *res)
 {
 	struct db_res *out;
-	PGresult *res;
 
-	if ((res = db_run(db, stmt, params)) == NULL)
-		return NULL;
 	out = arena_alloc(arena, sizeof(*out));
 	out->nrows = PQntuples(res);
 	out->ncols = PQnfields(res);
@@ -320,6 +322,24 @@ db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
 				    PQgetvalue(res, r, c), (size_t)PQgetlength(res, r, c));
 	PQclear(res);
 	return out;
+}
+
+struct db_res *
+db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
+	 const char *const *params)
+{
+	PGresult *res = db_run(db, stmt, params);
+
+	return res != NULL ? db_copy_rows(arena, res) : NULL;
+}
+
+struct db_res *
+db_query_planned(struct db *db, struct arena *arena, const struct db_stmt *stmt,
+		 const char *const *params)
+{
+	PGresult *res = db_run_with(db, stmt, params, NULL, false, false);
+
+	return res != NULL ? db_copy_rows(arena, res) : NULL;
 }
 
 int64_t

@@ -60,6 +60,15 @@ bool db_is_down(const struct db *db);
 struct db_res *db_query(struct db *db, struct arena *arena, const struct db_stmt *stmt,
 			const char *const *params);
 
+/*
+ * Like db_query, but planned for these parameter values at every run
+ * instead of prepared once: for the few statements whose best plan
+ * depends on the values (how common the words of a search are), which a
+ * generic plan cannot know.
+ */
+struct db_res *db_query_planned(struct db *db, struct arena *arena, const struct db_stmt *stmt,
+				const char *const *params);
+
 /* Like db_query without rows: returns the affected row count, or -1. */
 int64_t db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params);
 

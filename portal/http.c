@@ -553,7 +553,7 @@ http_cache_slot(const char *key, bool *found)
 	return NULL;	/* full: build this one per request */
 }
 
-#define HTTP_STREAM_BLOCK (64 * 1024)
+#define HTTP_STREAM_BLOCK (64 * 1024)	/* default of struct request_stream's block */
 
 static ssize_t
 http_stream_read(void *cls, uint64_t pos, char *out, size_t max)
@@ -601,7 +601,8 @@ http_queue(struct request *req)
 		req->stream = NULL;
 		st->bytes = &hc->bytes;
 		r = MHD_create_response_from_callback(st->size == REQUEST_STREAM_UNKNOWN
-						      ? MHD_SIZE_UNKNOWN : st->size, HTTP_STREAM_BLOCK,
+						      ? MHD_SIZE_UNKNOWN : st->size,
+						      st->block ? st->block : HTTP_STREAM_BLOCK,
 						      http_stream_read, st, http_stream_free);
 		if (r == NULL)
 			http_stream_free(st);

@@ -56,6 +56,7 @@ struct request_stream {
 	void (*done)(void *state);
 	void *state;
 	uint64_t size;		/* bytes read will give, or REQUEST_STREAM_UNKNOWN */
+	size_t block;		/* most bytes asked of read at once; 0: 64 KiB */
 	uint64_t *bytes;	/* http.c counts what was sent, for the access log */
 };
 

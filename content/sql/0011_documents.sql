@@ -45,6 +45,8 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_search ON documents USING gin (search);
 CREATE INDEX documents_folder ON documents (folder_id) WHERE deleted_at IS NULL;
+-- Newest first: the listings, and a search's candidates when its words are common.
+CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX documents_module ON documents (module_id) WHERE module_id IS NOT NULL;
 
 -- The weights rank a hit in the title or tags above one in the
@@ -103,7 +105,8 @@ CREATE TABLE document_downloads (
 );
 CREATE INDEX document_downloads_document ON document_downloads (document_id, at DESC);
 
--- Who is looking, computed once per query: the roles of an active user
+-- Who is looking, computed once per query (content/document_db.c turns
+-- this into the visibility test of every read): the roles of an active user
 -- (NULL for visitors and for accounts that may not sign in) and their
 -- organisation with every organisation above it (a document shown to an
 -- organisation is shown to its sub-organisations).
@@ -119,18 +122,4 @@ LANGUAGE sql STABLE AS $$
 		UNION
 		SELECT o.id, o.parent_id FROM orgs o JOIN a ON o.id = a.parent_id)
 	SELECT coalesce(array_agg(id), '{}') FROM a
-$$;
-
--- Whether that viewer may see a document: the one definition every query
--- of the area uses.  Editors (trainers, coordination, admins) see all.
-CREATE FUNCTION document_visible(vis text, doc_roles text[], doc_id bigint,
-                                 viewer_roles text[], viewer_orgs bigint[])
-RETURNS boolean LANGUAGE sql STABLE AS $$
-	SELECT vis = 'public'
-	    OR (viewer_roles IS NOT NULL
-	        AND (vis = 'members'
-	             OR viewer_roles && ARRAY['formatore', 'coordinamento', 'admin']
-	             OR viewer_roles && doc_roles
-	             OR EXISTS (SELECT 1 FROM document_orgs o
-	                        WHERE o.document_id = doc_id AND o.org_id = ANY (viewer_orgs))))
 $$;

@@ -236,9 +236,9 @@ describe('documents: uploads', () => {
   it('a client that goes away in the middle of a file leaves nothing behind', async () => {
     const before = stored();
     const head = multipart([['title', uniq('Interrotto ')],
-      ['file', { filename: 'interrotto.pdf', data: pdf(3 * 256 * 1024) }]], { end: false });
+      ['file', { filename: 'interrotto.pdf', data: pdf(3 * 1024 * 1024) }]], { end: false });
     // More declared than sent: the server is still waiting for the rest
-    // (four chunks written) when the socket closes.
+    // (three chunks written) when the socket closes.
     const req = httpRequest(s.baseUrl + path, { method: 'POST', headers: {
       authorization: `Bearer ${tok.formatore}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
       'content-length': String(head.length + 10 * 1024 * 1024) } });
