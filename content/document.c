@@ -478,7 +478,9 @@ document_list_page(struct request *req)
 	tmpl_set_int(ctx, "folder_id", q.folder_id);
 	tmpl_set(ctx, "found", total == 1 ? "1 documento trovato." :
 		 total >= DOCUMENT_SEARCH_CANDIDATES && !q.listing
-		 ? "Più di 1000 documenti trovati: aggiungi parole o filtri per restringere la ricerca."
+		 ? arena_printf(req->arena, "Più di %d documenti trovati: i più pertinenti tra i %d più "
+				"recenti; aggiungi parole o filtri per restringere la ricerca.",
+				DOCUMENT_SEARCH_CANDIDATES, DOCUMENT_SEARCH_CANDIDATES)
 		 : arena_printf(req->arena, "%lld documenti trovati.", (long long)total));
 	tmpl_set_bool(ctx, "editor", document_editor(req));
 	tmpl_set_bool(ctx, "admin", document_admin(req));
