@@ -236,14 +236,16 @@ document_db_downloads(struct db *db, struct arena *a, int64_t id, struct documen
 /*
  * The filters both statements share: $3 folder (listing: exactly that
  * one, 0 the top; search: any when 0), $4 module (0: any), $5 types
- * (text[], NULL: any), $6/$7 dates (Rome, NULL: open), $9 listing.
+ * (text[], NULL: any; a subquery, so that without it no version is read),
+ * $6/$7 dates (Rome, NULL: open), $9 listing.
  */
 #define DOC_FILTERS \
 	" AND d.deleted_at IS NULL" \
 	" AND CASE WHEN $9 THEN coalesce(d.folder_id, 0) = $3::bigint" \
 	"          ELSE ($3::bigint = 0 OR d.folder_id = $3::bigint) END" \
 	" AND ($4::bigint = 0 OR d.module_id = $4::bigint)" \
-	" AND ($5::text[] IS NULL OR cv.type = ANY ($5::text[]))" \
+	" AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM document_versions t" \
+	"  WHERE t.document_id = d.id AND t.n = d.current_version AND t.type = ANY ($5::text[])))" \
 	" AND ($6::date IS NULL OR d.updated_at >= $6::date::timestamp AT TIME ZONE 'Europe/Rome')" \
 	" AND ($7::date IS NULL OR d.updated_at < ($7::date + 1)::timestamp AT TIME ZONE 'Europe/Rome')" \
 	" AND " DOC_VISIBLE
@@ -259,9 +261,7 @@ document_db_downloads(struct db *db, struct arena *a, int64_t id, struct documen
 static const struct db_stmt document_search_stmt = {
 	"document_search",
 	"WITH cand AS MATERIALIZED ("
-	"  SELECT d.id, d.updated_at FROM documents d"
-	"  JOIN document_versions cv ON cv.document_id = d.id AND cv.n = d.current_version, "
-	DOC_VIEWER
+	"  SELECT d.id, d.updated_at FROM documents d, " DOC_VIEWER
 	"  WHERE d.search @@ websearch_to_tsquery('portal_it', $2)" DOC_FILTERS
 	"  ORDER BY d.updated_at DESC, d.id DESC LIMIT " DOC_QUOTE(DOCUMENT_SEARCH_CANDIDATES) "),"
 	" ranked AS (SELECT c.id, ts_rank_cd(d.search, websearch_to_tsquery('portal_it', $2)) AS rank,"
