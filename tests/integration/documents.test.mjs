@@ -673,4 +673,18 @@ describe('documents: kit', () => {
       assert.deepEqual(r.bytes, file, `${a.filename} served as it is`);
     }
   });
+
+  it('the job draws a preview of PDFs and takes the thumbnail of OpenDocument files; images have none', async () => {
+    const kit = Object.fromEntries((await get(null, '/api/v1/kit')).json().assets.map((a) => [a.slot, a]));
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    for (const slot of ['brochure', 'volantino', 'modello-presentazione', 'foglio-firme']) {
+      const url = `/documents/${kit[slot].document_id}/preview`;
+      const r = await eventually(async () => { const x = await get(null, url); return x.status === 200 && x; });
+      assert.ok(r, `${slot}: a preview once the job ran`);
+      assert.equal(r.headers.get('content-type'), 'image/png');
+      assert.deepEqual(r.bytes.subarray(0, 8), png, `${slot}: the preview is a PNG`);
+    }
+    assert.match((await get(null, '/kit')).text, /<img src="\/documents\/\d+\/preview" alt="Anteprima della prima pagina: Brochure"/);
+    assert.equal((await get(null, `/documents/${kit.logo.document_id}/preview`)).status, 404);
+  });
 });
