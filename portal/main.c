@@ -196,10 +196,10 @@ cmd_serve(const struct config *cfg)
 	sigwait(&signals, &sig);
 	log_info("stopping on signal %d", sig);
 	http_stop();
-	blob_shutdown();
 	courses_shutdown();
 	session_cache_clear();
 	mail_sender_stop();
+	blob_shutdown();	/* after every thread that stores files: HTTP and the jobs */
 	log_access_stop();
 	static_free();
 	tmpl_free_all();

@@ -42,7 +42,7 @@ node_suite() {
 		fail=$((${fail:-0} + 1))
 	elif [ "$fail" != 0 ]; then
 		# Show the failing tests' details.
-		awk '/^not ok/,/^  \.\.\./' "$out" | head -200
+		awk '/^ *not ok/,/^ *\.\.\./' "$out" | head -200
 	fi
 	echo "$name: $pass passed, $fail failed"
 	echo "$pass $fail" >>"$RESULTS"
