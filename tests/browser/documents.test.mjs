@@ -8,7 +8,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startStack } from '../lib/harness.mjs';
+import { ASSETS, startStack } from '../lib/harness.mjs';
 import { openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
@@ -18,7 +18,7 @@ test('a trainer uploads a PDF; a member finds it by a word and downloads it', { 
   // The upload carries a name of its own, not the kit's.
   const tmp = mkdtempSync(join(tmpdir(), 'portal-docs-'));
   const pdf = join(tmp, 'relazione-pilota.pdf');
-  copyFileSync(join(ROOT, 'build/assets/kit/brochure.pdf'), pdf);
+  copyFileSync(join(ASSETS, 'kit/brochure.pdf'), pdf);
   const pdfHash = sha256(readFileSync(pdf));
   // Letters only: a word the full-text search keeps whole, found in no other document.
   const word = 'zibaldone' + Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('');
