@@ -144,7 +144,7 @@ $(BUILD)/bench/dlload: tests/bench/dlload.c portal/compat.h
 
 # Every header compiles on its own (git's hdr-check).
 hdr-check:
-	@for h in portal/*.h courses/*.h; do \
+	@for h in portal/*.h courses/*.h content/*.h; do \
 		echo '#include "'$$h'"' | \
 		$(CC) $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -x c -fsyntax-only - || exit 1; \
 	done; echo "  HDR     all headers compile alone"
