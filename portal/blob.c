@@ -217,15 +217,14 @@ blob_name_check(const char *name, const char **message)
 }
 
 /*
- * The name as the user's file had it: browsers send '"', CR and LF as %22,
- * %0D and %0A in a multipart file name (HTML's form encoding), and nothing
- * else escaped; then without the folders a client may send (C:\dir\a.pdf,
- * ../a.pdf).  Copied into out (as long as name).
+ * The name as the user's file had it, into out (as long as name): browsers
+ * send '"', CR and LF as %22, %0D and %0A in a multipart file name (HTML's
+ * form encoding) and nothing else escaped; the folders a client may send
+ * (C:\dir\a.pdf, ../a.pdf) are dropped.
  */
-static const char *
+static void
 blob_base_name(const char *name, char *out)
 {
-	const char *base = out;
 	char *o = out;
 
 	for (const char *p = name; *p != '\0'; p++) {
@@ -235,14 +234,12 @@ blob_base_name(const char *name, char *out)
 			*o++ = '\r', p += 2;
 		else if (p[0] == '%' && p[1] == '0' && (p[2] == 'A' || p[2] == 'a'))
 			*o++ = '\n', p += 2;
+		else if (*p == '/' || *p == '\\')
+			o = out;	/* a folder: the name starts again after it */
 		else
 			*o++ = *p;
 	}
 	*o = '\0';
-	for (const char *p = out; *p != '\0'; p++)
-		if (*p == '/' || *p == '\\')
-			base = p + 1;
-	return base;
 }
 
 static const struct db_stmt blob_new_stmt = {
@@ -264,29 +261,27 @@ static const struct db_stmt blob_drop_stmt = {
 int
 blob_upload_begin(const char *filename, struct blob_upload **out, const char **message)
 {
-	char *decoded = malloc(strlen(filename) + 1);
-	const char *name;
+	char *name = malloc(strlen(filename) + 1);
 	struct blob_upload *u;
 	int status;
 
 	*out = NULL;
-	if (decoded == NULL)
+	if (name == NULL)
 		log_oom(strlen(filename) + 1);
-	name = blob_base_name(filename, decoded);
+	blob_base_name(filename, name);
 	if ((status = blob_name_check(name, message)) != 0) {
-		free(decoded);
+		free(name);
 		return status;
 	}
 	if (atomic_fetch_add(&blob_uploads, 1) >= blob_cfg->max_uploads) {
 		atomic_fetch_sub(&blob_uploads, 1);
-		free(decoded);
+		free(name);
 		*message = "Troppi caricamenti in corso: riprova tra poco.";
 		return 503;
 	}
-	if ((u = calloc(1, sizeof(*u))) == NULL || (u->buf = malloc(BLOB_CHUNK)) == NULL ||
-	    (u->name = strdup(name)) == NULL)
+	if ((u = calloc(1, sizeof(*u))) == NULL || (u->buf = malloc(BLOB_CHUNK)) == NULL)
 		log_oom(BLOB_CHUNK);
-	free(decoded);
+	u->name = name;
 	u->type = blob_type_entry(u->name);
 	crypto_hash_sha256_init(&u->sha);
 	u->db = db_open(blob_cfg->database_url);
