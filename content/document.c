@@ -989,6 +989,7 @@ document_download(struct request *req, int n, bool preview)
 	int64_t id = request_int(req, "id", 0);
 	struct blob_file f;
 	bool found;
+	int status;
 
 	if (document_db_version_file(req->db, req->arena, id, n, preview, document_uid(req), &f,
 				     &found) == -1)
@@ -996,10 +997,15 @@ document_download(struct request *req, int n, bool preview)
 	if (!found)
 		return response_error(req, 404, preview ? "Anteprima non disponibile."
 							: "Documento non trovato.");
-	if (!preview && req->method == METHOD_GET && blob_request_is_start(req) &&
+	status = blob_send(req, &f);
+	/* Counted: the bytes from the first, not a revalidation (304) or a
+	 * refused range.  The response is under way: a count that cannot be
+	 * written is logged, the file still goes out. */
+	if (!preview && req->method == METHOD_GET && (status == 200 || status == 206) &&
+	    blob_request_is_start(req) &&
 	    document_db_record_download(req->db, id, n, document_uid(req)) == -1)
-		return 500;
-	return blob_send(req, &f);
+		log_warnx("document %lld: a download was not recorded", (long long)id);
+	return status;
 }
 
 static int

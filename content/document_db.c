@@ -412,7 +412,7 @@ static const struct db_stmt document_create_stmt = {
 	"  VALUES (nullif($1::bigint, 0), nullif($2::bigint, 0), $3, $4, $5, $6::text[], $7,"
 	"   $8::text[], $9, nullif($10::bigint, 0)) RETURNING id),"
 	" o AS (INSERT INTO document_orgs (document_id, org_id)"
-	"  SELECT d.id, x FROM d, unnest($11::bigint[]) x),"
+	"  SELECT DISTINCT d.id, x FROM d, unnest($11::bigint[]) x),"
 	" v AS (INSERT INTO document_versions (document_id, n, blob_id, filename, type, size, note,"
 	"   created_by, text_status)"
 	"  SELECT d.id, 1, $12, $13, $14, $15, $16, nullif($10::bigint, 0), $17 FROM d)"
@@ -563,12 +563,14 @@ document_db_bin_move(struct db *db, int64_t id, int64_t uid, bool into)
 static const struct db_stmt document_bin_empty_stmt = {
 	"document_bin_empty", "DELETE FROM documents WHERE deleted_at IS NOT NULL", 0
 };
-/* Blobs belong to document versions only: one no version uses is garbage. */
+/* Blobs belong to document versions only: one no version uses is garbage,
+ * unless an upload is taking it over right now (blob_same locks it). */
 static const struct db_stmt document_blobs_gc_stmt = {
 	"document_blobs_gc",
-	"DELETE FROM blobs b WHERE b.sha256 IS NOT NULL"
+	"DELETE FROM blobs WHERE id IN (SELECT b.id FROM blobs b WHERE b.sha256 IS NOT NULL"
 	" AND NOT EXISTS (SELECT 1 FROM document_versions v"
-	"  WHERE v.blob_id = b.id OR v.preview_blob_id = b.id)", 0
+	"  WHERE v.blob_id = b.id OR v.preview_blob_id = b.id)"
+	" FOR UPDATE SKIP LOCKED)", 0
 };
 
 int

@@ -252,7 +252,7 @@ static const struct db_stmt blob_seal_stmt = {
 	"blob_seal", "UPDATE blobs SET sha256 = $2, size = $3 WHERE id = $1", 3
 };
 static const struct db_stmt blob_same_stmt = {
-	"blob_same", "SELECT id FROM blobs WHERE sha256 = decode($1, 'hex')", 1
+	"blob_same", "SELECT id FROM blobs WHERE sha256 = decode($1, 'hex') FOR KEY SHARE", 1
 };
 static const struct db_stmt blob_drop_stmt = {
 	"blob_drop", "DELETE FROM blobs WHERE id = $1", 1

@@ -54,6 +54,8 @@ struct http_conn {
 	const char *early_message;
 	struct blob_upload *upload;	/* the file part being stored (ROUTE_UPLOAD) */
 	bool had_file;		/* a file part arrived (only one is taken) */
+	uint64_t file_bytes;	/* of it, delivered so far */
+	bool tail_empty;	/* params_tail began with a call that brought no bytes */
 	bool done;		/* response queued */
 	uint64_t bytes;		/* body bytes of the response, for the access log */
 	uint64_t start_ns;
@@ -245,7 +247,10 @@ http_file_part(struct request *req, const char *filename, const char *data, uint
 	/* A form's file input left empty sends a part with no name and no bytes. */
 	if (filename[0] == '\0')
 		return MHD_YES;
-	if (off == 0) {
+	/* MHD may call twice at offset 0 for one part (first with no bytes,
+	 * when a boundary could still follow): a new part is an offset 0
+	 * after the file's bytes began, or the first file part. */
+	if (off == 0 && !(hc->had_file && hc->file_bytes == 0)) {
 		if (hc->had_file) {
 			hc->early_status = 400;
 			hc->early_message = "Si può caricare un solo file alla volta.";
@@ -262,6 +267,7 @@ http_file_part(struct request *req, const char *filename, const char *data, uint
 		}
 		req->upload_status = blob_upload_begin(filename, &hc->upload, &req->upload_message);
 	}
+	hc->file_bytes += size;
 	if (hc->upload == NULL || size == 0)
 		return MHD_YES;
 	if ((status = blob_upload_write(hc->upload, data, size, &req->upload_message)) != 0) {
@@ -294,7 +300,13 @@ http_post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *
 	(void)kind, (void)content_type, (void)encoding;
 	if (filename != NULL)
 		return http_file_part(req, filename, data, off, size);
-	if (off > 0 && p != NULL && p->source == FIELD_BODY && strcmp(p->name, key) == 0) {
+	/* The same value goes on at off > 0, and also at off 0 after a first
+	 * call that brought no bytes (MHD makes one when a boundary could
+	 * still follow): an empty value followed by more of the same field is
+	 * one value. */
+	if ((off > 0 || hc->tail_empty) && p != NULL && p->source == FIELD_BODY &&
+	    strcmp(p->name, key) == 0) {
+		hc->tail_empty = false;
 		if (p->len + size > http_cfg->field_limit) {
 			hc->early_status = 413;
 			hc->early_message = "Un campo del modulo è troppo lungo.";
@@ -330,6 +342,7 @@ http_post_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *
 		return MHD_NO;
 	}
 	http_param_add(req, key, data, size, FIELD_BODY);
+	hc->tail_empty = size == 0;
 	return MHD_YES;
 }
 
