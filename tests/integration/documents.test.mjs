@@ -683,6 +683,30 @@ describe('documents: PATCH', () => {
 
 // ---- 9. the kit ----
 
+describe('documents: folders', () => {
+  it('a folder needs a name, a parent that exists and a name free under it; editors only, with the token', async () => {
+    const count = () => s.sql('SELECT count(*) FROM document_folders');
+    const before = count();
+    const name = uniq('Cartella ');
+    const top = await bearer(s, tok.formatore, 'POST', '/api/v1/folders', { name });
+    assert.equal(top.status, 201, top.text);
+    const child = await bearer(s, tok.formatore, 'POST', '/api/v1/folders', { name: 'Sotto', parent_id: top.json().id });
+    assert.equal(child.status, 201, child.text);
+    for (const [body, status] of [[{ name }, 409], [{ name: name.toUpperCase() }, 409], [{}, 400], [{ name: '' }, 400],
+      [{ name: 'x'.repeat(121) }, 400], [{ name: 5 }, 400], [{ name: 'Orfana', parent_id: 999999999 }, 400],
+      [{ name: 'Orfana', parent_id: 'uno' }, 400]]) {
+      const r = await bearer(s, tok.formatore, 'POST', '/api/v1/folders', body);
+      assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.text}`);
+    }
+    assert.equal((await bearer(s, tokenFor(s, s.demo.operatore.email), 'POST', '/api/v1/folders', { name: uniq('No ') })).status, 403);
+    assert.equal((await send(trainerC, 'POST', '/api/v1/folders', { body: JSON.stringify({ name: uniq('No ') }),
+      type: 'application/json' })).status, 403, 'a cookie session without the CSRF token');
+    assert.equal(Number(count()), Number(before) + 2, 'only the two good folders were made');
+    const listed = (await get(null, '/api/v1/folders')).json().folders.find((f) => f.id === child.json().id);
+    assert.equal(listed.path, `${name} / Sotto`);
+  });
+});
+
 describe('documents: kit', () => {
   it('GET /kit lists the nine assets and the press release text; /api/v1/kit the same', async () => {
     const page = await get(null, '/kit');
