@@ -707,6 +707,24 @@ describe('documents: folders', () => {
   });
 });
 
+describe('documents: page parameters', () => {
+  it('malformed or unknown query values are 400 or 404, never a page built from them', async () => {
+    for (const q of ['pagina=0', 'pagina=abc', 'cartella=-1', 'cartella=1e3', 'modulo=x', 'tipo=%3Cscript%3E',
+      'dal=2026-02-30', 'al=ieri', 'q=%FF%FE', `q=${'a'.repeat(201)}`]) {
+      const r = await get(opC, `/documenti?${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.status}`);
+      assert.doesNotMatch(r.text, /<script>/);
+    }
+    assert.equal((await get(opC, '/documenti?cartella=999999999')).status, 404, 'an unknown folder');
+    assert.equal((await get(opC, '/documenti?pagina=5000')).status, 404, 'a page past the last');
+    for (const path of ['/documenti/abc', '/documenti/0', '/documents/abc/download', '/documents/1/versions/0/download',
+      '/api/v1/documents/-5']) {
+      const r = await get(opC, path);
+      assert.ok(r.status === 400 || r.status === 404, `${path}: ${r.status}`);
+    }
+  });
+});
+
 describe('documents: kit', () => {
   it('GET /kit lists the nine assets and the press release text; /api/v1/kit the same', async () => {
     const page = await get(null, '/kit');
