@@ -1,5 +1,5 @@
 /*
- * test_ical.c - iCalendar formatting (courses/ical.c): TEXT escaping,
+ * test_ical.c - iCalendar formatting (portal/ical.c): TEXT escaping,
  * folding at 75 octets without cutting UTF-8, whole events.
  */
 #include "../../portal/compat.h"
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../courses/ical.c"
+#include "../../portal/ical.c"
 
 static const char *
 escaped(struct buf *b, const char *s)

@@ -1,6 +1,6 @@
 /*
- * ical.h - iCalendar (RFC 5545) output: the pure formatting behind the
- * .ics feeds of cohort calendars (cohort.c).
+ * ical.h - iCalendar (RFC 5545) output: the pure formatting behind every
+ * .ics feed (cohort calendars, events).
  *
  * Everything appends to a struct buf; nothing allocates anything but the
  * buffer's growth, nothing logs, and a buffer past its cap only sets its
@@ -8,8 +8,8 @@
  * valid UTF-8 (the database only holds validated text); on other bytes the
  * output stays bounded and well folded but may split a broken sequence.
  */
-#ifndef COURSES_ICAL_H
-#define COURSES_ICAL_H
+#ifndef PORTAL_ICAL_H
+#define PORTAL_ICAL_H
 
 #include "compat.h"
 
