@@ -80,6 +80,9 @@ static int config_check_secret_file(const char *, struct buf *);
 static const char *const config_cost_choices[] = {
 	"interactive", "moderate", "min", NULL	/* enum config_password_cost */
 };
+static const char *const config_weekday_choices[] = {
+	"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", NULL
+};
 static const char *const config_level_choices[] = {
 	"error", "warn", "info", "debug", NULL	/* enum log_level */
 };
@@ -151,6 +154,18 @@ static const struct config_directive config_table[] = {
 	  CONFIG_OFF(trusted_proxies), NULL, NULL, 0 },
 	{ "jobs_interval", NULL, CONFIG_DURATION, 1, CONFIG_HOUR, "60",
 	  CONFIG_OFF(jobs_interval), NULL, NULL, CONFIG_ENV },
+	{ "mail_concurrency", NULL, CONFIG_INT, 1, 64, "2",
+	  CONFIG_OFF(mail_concurrency), NULL, NULL, CONFIG_ENV },
+	{ "mail_rate", NULL, CONFIG_INT, 0, 100000, "20",
+	  CONFIG_OFF(mail_rate), NULL, NULL, CONFIG_ENV },
+	{ "mail_bounce_limit", NULL, CONFIG_INT, 1, 100, "3",
+	  CONFIG_OFF(mail_bounce_limit), NULL, NULL, 0 },
+	{ "mail_lease", NULL, CONFIG_DURATION, 1, CONFIG_DAY, "10m",
+	  CONFIG_OFF(mail_lease), NULL, NULL, CONFIG_ENV },
+	{ "digest_weekday", NULL, CONFIG_ENUM, 0, 0, "monday",
+	  CONFIG_OFF(digest_weekday), config_weekday_choices, NULL, 0 },
+	{ "digest_hour", NULL, CONFIG_INT, 0, 23, "9",
+	  CONFIG_OFF(digest_hour), NULL, NULL, 0 },
 	{ "log_level", NULL, CONFIG_ENUM, 0, 0, "info",
 	  CONFIG_OFF(log_level), config_level_choices, NULL, 0 },
 	{ "peertube_hosts", NULL, CONFIG_HOSTLIST, 0, CONFIG_HOSTS_MAX, NULL,

@@ -28,6 +28,12 @@ enum config_password_cost {
 /* Most host names a host list directive (peertube_hosts) holds. */
 #define CONFIG_HOSTS_MAX 16
 
+/* config_weekday_choices' order, as tm_wday. */
+enum config_weekday {
+	CONFIG_SUNDAY, CONFIG_MONDAY, CONFIG_TUESDAY, CONFIG_WEDNESDAY, CONFIG_THURSDAY,
+	CONFIG_FRIDAY, CONFIG_SATURDAY
+};
+
 struct config {
 	char *listen;			/* "host:port" or "[v6]:port" */
 	char *base_url;			/* http:// or https://, no trailing '/' */
@@ -63,6 +69,12 @@ struct config {
 					 * names, at most CONFIG_HOSTS_MAX, NULL-terminated, never
 					 * NULL once loaded */
 	int jobs_interval;		/* seconds between runs of the periodic jobs (mail.h) */
+	int mail_concurrency;		/* sender threads, each with its SMTP connection */
+	int mail_rate;			/* messages per second of this process; 0 = no limit */
+	int mail_bounce_limit;		/* permanent failures before an address is no longer mailed */
+	int mail_lease;			/* seconds a claimed message is reserved to its sender */
+	int digest_weekday;		/* enum config_weekday: when the weekly digest goes out */
+	int digest_hour;		/* 0-23, Europe/Rome */
 	int log_level;			/* enum log_level */
 	bool secure_cookies;		/* derived: base_url is https:// */
 };

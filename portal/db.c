@@ -18,8 +18,12 @@
 #define DB_MAX_PREPARED 256
 #define DB_MAX_PARAMS 32	/* of statements with binary parameters */
 
+#define DB_OPTIONS "-c statement_timeout=30s"
+#define DB_ASYNC_OPTIONS DB_OPTIONS " -c synchronous_commit=off"
+
 struct db {
 	char *conninfo;
+	const char *options;	/* libpq "options": DB_OPTIONS or DB_ASYNC_OPTIONS */
 	PGconn *conn;
 	bool down;		/* the last attempt found the server unreachable */
 	bool up;		/* counted in db_up_count */
@@ -59,7 +63,17 @@ db_open(const char *conninfo)
 
 	if (db == NULL || (db->conninfo = strdup(conninfo)) == NULL)
 		log_oom(sizeof(*db));
+	db->options = DB_OPTIONS;
 	atomic_fetch_add(&db_open_count, 1);
+	return db;
+}
+
+struct db *
+db_open_async_commit(const char *conninfo)
+{
+	struct db *db = db_open(conninfo);
+
+	db->options = DB_ASYNC_OPTIONS;
 	return db;
 }
 
@@ -139,7 +153,6 @@ db_connect(const char *conninfo, const char *options)
 	return PQconnectdbParams(keys, values, 1);
 }
 
-#define DB_OPTIONS "-c statement_timeout=30s"
 /* A stream's statement lasts as long as the client takes to download it;
  * a client that stops reading is cut by the HTTP connection timeout,
  * which closes the stream and cancels the statement. */
@@ -159,7 +172,7 @@ db_ready(struct db *db)
 		return -1;
 	db->last_attempt = now;
 	db_disconnect(db);
-	db->conn = db_connect(db->conninfo, DB_OPTIONS);
+	db->conn = db_connect(db->conninfo, db->options);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		if (!db->down)
 			log_warnx("database: cannot connect: %s", PQerrorMessage(db->conn));

@@ -37,6 +37,15 @@ struct db_res {
 struct db *db_open(const char *conninfo);
 
 /*
+ * Like db_open(), with commits that return before their WAL reaches the
+ * disk (synchronous_commit off): a server crash may forget the last
+ * fraction of a second of them, never corrupt anything.  For bookkeeping
+ * whose loss only repeats work, such as the mail sender marking a
+ * message sent (a lost mark sends it again).
+ */
+struct db *db_open_async_commit(const char *conninfo);
+
+/*
  * Closes the connection, if any, and frees db and everything it owns.
  * Results already copied into an arena stay valid.  NULL is a no-op.
  */
