@@ -32,7 +32,8 @@ COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c course
 	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c
 
 # The community (content/): documents, the communication kit; depends on the core only.
-CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c
+CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c \
+	content/newsletter.c content/newsletter_db.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)

@@ -17,12 +17,13 @@
 #include "document_db.h"
 #include "log.h"
 #include "md.h"
+#include "newsletter.h"
 
 void
 content_register(struct router *r, const struct config *cfg)
 {
-	(void)cfg;
 	document_register(r);
+	newsletter_register(r, cfg);
 }
 
 /* The kit's assets: slot, file made by scripts/kit.sh, title, description. */
