@@ -33,7 +33,7 @@ COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c course
 
 # The community (content/): documents, the communication kit; depends on the core only.
 CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c \
-	content/newsletter.c content/newsletter_db.c
+	content/newsletter.c content/newsletter_db.c content/campaign.c content/campaign_db.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "blob.h"
+#include "campaign.h"
 #include "config.h"
 #include "content.h"
 #include "db.h"
@@ -24,6 +25,7 @@ content_register(struct router *r, const struct config *cfg)
 {
 	document_register(r);
 	newsletter_register(r, cfg);
+	campaign_register(r);
 }
 
 /* The kit's assets: slot, file made by scripts/kit.sh, title, description. */
