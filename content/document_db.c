@@ -3,12 +3,14 @@
  */
 #include "compat.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "document_db.h"
 #include "log.h"
+#include "publication.h"
 
 const struct document_kind document_kinds[] = {
 	{ "pdf", "PDF", "PDF", "{application/pdf}" },
@@ -439,6 +441,27 @@ document_text_status(const char *type)
 	return "none";
 }
 
+/*
+ * Tells the newsletter about document id as e describes it: a public or
+ * members' document is published (the summary only of a public one: the
+ * update may reach people who cannot sign in); a restricted one is not,
+ * and neither are the kit's files (the portal's own material).
+ */
+static int
+document_db_publication(struct db *db, int64_t id, const struct document_edit *e)
+{
+	bool open = strcmp(e->visibility, "public") == 0, members = strcmp(e->visibility, "members") == 0;
+	char path[64];
+	struct publication p = { PUBLICATION_DOCUMENTS, "document", id, e->title, NULL, path, NULL };
+
+	if (e->kit_slot != NULL || (!open && !members))
+		return publication_retract(db, "document", id);
+	snprintf(path, sizeof(path), "/documenti/%lld", (long long)id);
+	if (open)
+		p.summary = e->description;
+	return publication_record(db, &p);
+}
+
 int
 document_db_create(struct db *db, const struct document_edit *e, const struct blob_file *f,
 		   const char *note, int64_t uid, int64_t *id)
@@ -452,7 +475,7 @@ document_db_create(struct db *db, const struct document_edit *e, const struct bl
 	};
 
 	*id = db_query_int(db, &document_create_stmt, params);
-	return *id > 0 ? 0 : -1;
+	return *id > 0 ? document_db_publication(db, *id, e) : -1;
 }
 
 static const struct db_stmt document_lock_stmt = {
@@ -519,7 +542,7 @@ document_db_update(struct db *db, int64_t id, const struct document_edit *e)
 
 	if ((n = db_query_int(db, &document_exists_stmt, params)) <= 0)
 		return n == 0 ? 1 : -1;
-	return db_exec(db, &document_update_stmt, params) == -1 ? -1 : 0;
+	return db_exec(db, &document_update_stmt, params) == -1 ? -1 : document_db_publication(db, id, e);
 }
 
 static const struct db_stmt document_make_current_stmt = {
@@ -557,6 +580,8 @@ document_db_bin_move(struct db *db, int64_t id, int64_t uid, bool into)
 	const char *params[2] = { db_int_param(i, id), db_int_param(u, uid) };
 	int64_t r = db_exec(db, into ? &document_bin_in_stmt : &document_bin_out_stmt, params);
 
+	if (r == 1 && into && publication_retract(db, "document", id) == -1)
+		return -1;
 	return r == -1 ? -1 : r == 1 ? 0 : 1;
 }
 

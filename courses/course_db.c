@@ -12,6 +12,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "publication.h"
 
 /*
  * One row per lesson (or per empty module, or per empty course), in
@@ -658,6 +659,29 @@ course_db_update(struct db *db, int64_t course_id, const char *title, const char
 
 	*found = n > 0;
 	return n < 0 ? -1 : 0;
+}
+
+static const struct db_stmt course_db_publication_stmt = {
+	"course_db_publication",
+	"SELECT published, title, left(summary, 300) FROM courses WHERE id = $1", 1
+};
+
+int
+course_db_publication(struct db *db, struct arena *a, int64_t course_id)
+{
+	char cid[DB_INT_LEN];
+	const char *params[] = { db_int_param(cid, course_id) };
+	struct db_res *res = db_query(db, a, &course_db_publication_stmt, params);
+	struct publication p = { PUBLICATION_COURSES, "course", course_id, NULL, NULL, NULL, NULL };
+
+	if (res == NULL)
+		return -1;
+	if (res->nrows == 0 || !db_get_bool(res, 0, 0))
+		return publication_retract(db, "course", course_id);
+	p.title = db_get(res, 0, 1);
+	p.summary = db_get(res, 0, 2);
+	p.path = arena_printf(a, "/corsi/%lld", (long long)course_id);
+	return publication_record(db, &p);
 }
 
 /* NO KEY UPDATE: serialises the authoring of one parent without blocking

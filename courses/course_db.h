@@ -392,4 +392,11 @@ int course_db_revisions(struct db *db, struct arena *a, int64_t lesson_id,
 int course_db_revision(struct db *db, struct arena *a, int64_t lesson_id, int64_t rev_id,
 		       struct course_revision *out, bool *found);
 
+/*
+ * Records course_id as published for the newsletter (publication.h) when
+ * it is open, or withdraws its announcement if it is not (not yet sent);
+ * in the caller's transaction.
+ */
+int course_db_publication(struct db *db, struct arena *a, int64_t course_id);
+
 #endif

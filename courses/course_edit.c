@@ -389,7 +389,8 @@ course_create(struct request *req, const char *title, const char *summary, const
 		slug = arena_printf(req->arena, "%s-%d", base, i);
 	}
 	if (id <= 0 || account_db_audit(req->db, req->user->id, "course_create", id, title,
-					 req->client_addr) == -1 || db_commit(req->db) == -1)
+					 req->client_addr) == -1 ||
+	    course_db_publication(req->db, req->arena, id) == -1 || db_commit(req->db) == -1)
 		id = -1;
 out:
 	db_rollback(req->db);
@@ -543,6 +544,7 @@ course_update(struct request *req, int64_t id, const char *title, const char *su
 	if (*found && (account_db_audit(req->db, req->user->id,
 					published < 0 ? "course_update" : published ? "course_publish" :
 					"course_unpublish", id, title ? title : "", req->client_addr) == -1 ||
+		       course_db_publication(req->db, req->arena, id) == -1 ||
 		       db_commit(req->db) == -1))
 		goto out;
 	rc = 0;

@@ -9,7 +9,7 @@
 static const struct db_stmt publication_record_stmt = {
 	"publication_record",
 	"INSERT INTO publications (topic, source, source_id, title, summary, path, published_at) "
-	"VALUES ($1, $2, $3, $4, coalesce($5, ''), $6, coalesce($7::timestamptz, now())) "
+	"VALUES ($1, $2, $3, $4, left(coalesce($5, ''), 500), $6, coalesce($7::timestamptz, now())) "
 	"ON CONFLICT (source, source_id) DO UPDATE SET topic = EXCLUDED.topic, "
 	"title = EXCLUDED.title, summary = EXCLUDED.summary, path = EXCLUDED.path, "
 	/* Once announced, the date it went out stays the date it was published. */

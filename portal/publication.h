@@ -27,7 +27,7 @@ struct publication {
 	const char *source;		/* what kind of thing: "news", "event", "document", "course" */
 	int64_t source_id;		/* its id in the feature's table */
 	const char *title;		/* plain text */
-	const char *summary;		/* plain text, may be NULL */
+	const char *summary;		/* plain text, may be NULL; its first 500 characters are kept */
 	const char *path;		/* where it is read: "/notizie/12" (the base URL is added) */
 	const char *published_at;	/* timestamptz text; NULL: now; a future time: scheduled */
 };
