@@ -649,6 +649,36 @@ static const struct route campaign_routes[] = {
 	  ROUTER_FIELDS(campaign_id_fields), "api.campaign.send" },
 };
 
+/* The demo's draft: what a coordinator might send before the first training cycle. */
+static const char campaign_demo_body[] =
+	"Il primo ciclo di formazione a distanza su SIGeSS parte **lunedì prossimo**.\n\n"
+	"- i corsi sono nel catalogo, con i test di fine modulo;\n"
+	"- i referenti pilota riceveranno le schede di segnalazione a metà ciclo;\n"
+	"- per ogni dubbio c'è l'help desk del portale.\n\n"
+	"Buona formazione!";
+
+static const struct db_stmt campaign_seed_stmt = {
+	"campaign_seed", "SELECT count(*) FROM campaigns", 0
+};
+
+int
+campaign_seed_demo(struct db *db)
+{
+	struct buf html;
+	int64_t have = db_query_int(db, &campaign_seed_stmt, NULL), id;
+	int rc = -1;
+
+	if (have != 0)
+		return have < 0 ? -1 : 0;
+	buf_init(&html, 64 * 1024);
+	if (md_render(campaign_demo_body, strlen(campaign_demo_body), &html) == 0 && !html.err &&
+	    campaign_db_create(db, "Al via il primo ciclo di formazione", campaign_demo_body, html.data,
+			       NULL, 0, &id) == 0)
+		rc = 0;
+	buf_release(&html);
+	return rc;
+}
+
 void
 campaign_register(struct router *r)
 {

@@ -14,4 +14,9 @@
 /* Adds the routes and the job that closes finished campaigns; before the mail sender starts. */
 void campaign_register(struct router *r);
 
+struct db;
+
+/* Demo content: a draft campaign, unless there is any campaign. */
+int campaign_seed_demo(struct db *db);
+
 #endif
