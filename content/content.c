@@ -16,14 +16,18 @@
 #include "db.h"
 #include "document.h"
 #include "document_db.h"
+#include "event.h"
 #include "log.h"
 #include "md.h"
+#include "news.h"
 #include "newsletter.h"
 
 void
 content_register(struct router *r, const struct config *cfg)
 {
 	document_register(r);
+	news_register(r, cfg);
+	event_register(r, cfg);
 	newsletter_register(r, cfg);
 	campaign_register(r);
 }
@@ -135,6 +139,8 @@ content_seed_demo(struct db *db, const struct config *cfg)
 		if (content_kit_load(path, content_kit[i].file, &e) == -1)
 			goto out;
 	}
+	if (news_seed_demo(db) == -1 || event_seed_demo(db) == -1 || campaign_seed_demo(db) == -1)
+		goto out;
 	rc = 0;
 out:
 	buf_release(&html);
