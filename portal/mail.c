@@ -489,6 +489,37 @@ mail_sender_add_job(void (*job)(struct db *db))
 	mail_jobs[mail_njobs++] = job;
 }
 
+/* Idle sender threads (all but the first) sleep here until there is work. */
+static pthread_mutex_t mail_wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t mail_wake = PTHREAD_COND_INITIALIZER;
+static unsigned long mail_wake_gen;
+
+static void
+mail_wake_all(void)
+{
+	pthread_mutex_lock(&mail_wake_lock);
+	mail_wake_gen++;
+	pthread_cond_broadcast(&mail_wake);
+	pthread_mutex_unlock(&mail_wake_lock);
+}
+
+/* Waits for mail_wake_all() or at most seconds. */
+static void
+mail_wait(int seconds)
+{
+	struct timespec until;
+	unsigned long gen;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&mail_wake_lock);
+	gen = mail_wake_gen;
+	while (gen == mail_wake_gen && atomic_load(&mail_running))
+		if (pthread_cond_timedwait(&mail_wake, &mail_wake_lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&mail_wake_lock);
+}
+
 static void *
 mail_loop(void *arg)
 {
@@ -511,11 +542,17 @@ mail_loop(void *arg)
 			for (int i = 0; i < mail_njobs; i++)
 				mail_jobs[i](jobs_db);
 		}
-		/* A full batch means more may be due: go on at once. */
-		if (n < MAIL_DB_BATCH) {
-			struct timespec ts = { 0, 500 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
+		/* A full batch means more may be due: go on at once, and wake
+		 * the others.  Otherwise only the first thread polls the queue
+		 * (twice a second); the others wait to be woken.  Idle pollers
+		 * are not free: each poll steps over the rows of a large
+		 * campaign still being queued. */
+		if (n == MAIL_DB_BATCH)
+			mail_wake_all();
+		else if (s->index == 0)
+			nanosleep(&(struct timespec){ 0, 500 * 1000 * 1000 }, NULL);
+		else
+			mail_wait(5);
 	}
 	if (jobs_db != NULL)
 		db_close(jobs_db);
@@ -557,6 +594,7 @@ mail_sender_stop(void)
 {
 	if (!atomic_exchange(&mail_running, false))
 		return;
+	mail_wake_all();
 	for (int i = 0; i < mail_nsenders; i++) {
 		pthread_join(mail_senders[i].thread, NULL);
 		if (mail_senders[i].curl != NULL)
