@@ -125,7 +125,7 @@ valgrind: unit-bins
 		scripts/run-unit.sh $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
 bench:
-	@scripts/deps.sh
+	@scripts/deps.sh --bench
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/quizload $(BUILD)/bench/dlload
 	@tests/bench/run.sh
 
