@@ -114,6 +114,20 @@ newsletter_bad_link(struct request *req, enum newsletter_token_check c)
 	return response_error(req, 404, "Il collegamento non è valido o l'iscrizione non esiste più.");
 }
 
+/*
+ * Loads the subscriber of req's link (the "token" field, signed for
+ * purpose) into *s: 0, or the status of the error page already made.
+ */
+static int
+newsletter_from_link(struct request *req, const char *purpose, bool lock, struct newsletter_subscriber *s)
+{
+	enum newsletter_token_check c = NEWSLETTER_TOKEN_BAD;
+
+	if (response_field_message(req, "token") == NULL && response_field_message(req, "c") == NULL)
+		c = newsletter_token_check(req, purpose, lock, s);
+	return c == NEWSLETTER_TOKEN_OK ? 0 : newsletter_bad_link(req, c);
+}
+
 static void
 newsletter_origin(const struct request *req, struct newsletter_origin *o)
 {
@@ -437,12 +451,10 @@ static int
 newsletter_confirm_page(struct request *req)
 {
 	struct newsletter_subscriber s;
-	enum newsletter_token_check c;
+	int status;
 
-	if (req->nerrors > 0)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_CONFIRM, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_CONFIRM, false, &s)) != 0)
+		return status;
 	if (strcmp(s.status, "active") == 0)
 		return newsletter_message(req, 200, "Iscrizione già confermata",
 					  "La tua iscrizione agli aggiornamenti è attiva.",
@@ -460,17 +472,14 @@ newsletter_confirm_submit(struct request *req)
 {
 	struct newsletter_subscriber s;
 	struct newsletter_origin o;
-	enum newsletter_token_check c;
 	bool changed;
 	int status = 500;
 
-	if (req->nerrors > 0)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
 	if (db_begin(req->db) == -1)
 		return 500;
-	if ((c = newsletter_token_check(req, NEWSLETTER_CONFIRM, true, &s)) != NEWSLETTER_TOKEN_OK) {
+	if ((status = newsletter_from_link(req, NEWSLETTER_CONFIRM, true, &s)) != 0) {
 		db_rollback(req->db);
-		return newsletter_bad_link(req, c);
+		return status;
 	}
 	newsletter_origin(req, &o);
 	if (newsletter_db_confirm(req->db, s.id, &o, &changed) == -1 || db_commit(req->db) == -1)
@@ -535,12 +544,10 @@ static int
 newsletter_preferences_page(struct request *req)
 {
 	struct newsletter_subscriber s;
-	enum newsletter_token_check c;
+	int status;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, false, &s)) != 0)
+		return status;
 	return newsletter_preferences_form(req, 200, &s);
 }
 
@@ -551,14 +558,12 @@ newsletter_preferences_submit(struct request *req)
 	struct newsletter_subscriber s;
 	struct newsletter_topic *all;
 	struct newsletter_origin o;
-	enum newsletter_token_check c;
+	int status;
 	const char *topics;
 	int nall;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, false, &s)) != 0)
+		return status;
 	if (strcmp(s.status, "active") != 0)
 		return response_error(req, 409, "L'iscrizione non è attiva: iscriviti di nuovo dalla pagina "
 					   "degli aggiornamenti.");
@@ -589,12 +594,10 @@ static int
 newsletter_unsubscribe_page(struct request *req)
 {
 	struct newsletter_subscriber s;
-	enum newsletter_token_check c;
+	int status;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, false, &s)) != 0)
+		return status;
 	if (strcmp(s.status, "unsubscribed") == 0)
 		return newsletter_message(req, 200, "Iscrizione già annullata",
 					  "Questo indirizzo non riceve più gli aggiornamenti.", NULL);
@@ -614,13 +617,11 @@ newsletter_unsubscribe_submit(struct request *req)
 {
 	struct newsletter_subscriber s;
 	struct newsletter_origin o;
-	enum newsletter_token_check c;
+	int status;
 	bool changed;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, false, &s)) != 0)
+		return status;
 	newsletter_origin(req, &o);
 	if (db_begin(req->db) == -1 || newsletter_db_unsubscribe(req->db, s.id, &o, &changed) == -1 ||
 	    db_commit(req->db) == -1) {
@@ -637,13 +638,11 @@ static int
 newsletter_data(struct request *req)
 {
 	struct newsletter_subscriber s;
-	enum newsletter_token_check c;
+	int status;
 	const char *json;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, false, &s)) != NEWSLETTER_TOKEN_OK)
-		return newsletter_bad_link(req, c);
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, false, &s)) != 0)
+		return status;
 	if (newsletter_db_export(req->db, req->arena, s.id, &json) == -1)
 		return 500;
 	response_header(req, "Content-Disposition", "attachment; filename=\"iscrizione-aggiornamenti.json\"");
@@ -656,15 +655,13 @@ static int
 newsletter_erase(struct request *req)
 {
 	struct newsletter_subscriber s;
-	enum newsletter_token_check c;
+	int status;
 
-	if (response_field_message(req, "token") != NULL)
-		return newsletter_bad_link(req, NEWSLETTER_TOKEN_BAD);
 	if (db_begin(req->db) == -1)
 		return 500;
-	if ((c = newsletter_token_check(req, NEWSLETTER_MANAGE, true, &s)) != NEWSLETTER_TOKEN_OK) {
+	if ((status = newsletter_from_link(req, NEWSLETTER_MANAGE, true, &s)) != 0) {
 		db_rollback(req->db);
-		return newsletter_bad_link(req, c);
+		return status;
 	}
 	/* The audit line names no one: what was erased stays erased. */
 	if (newsletter_db_erase(req->db, s.id) == -1 ||
