@@ -29,7 +29,8 @@ CORE_SRC := \
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
 	courses/cohort.c courses/cohort_db.c courses/progress.c courses/progress_db.c \
-	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c
+	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c \
+	courses/feedback.c courses/feedback_db.c courses/feedback_stats.c courses/feedback_dashboard.c courses/feedback_report.c courses/chart.c
 
 # The community (content/): documents, the communication kit; depends on the core only.
 CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c \
@@ -41,7 +42,7 @@ COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 CONTENT_OBJ := $(CONTENT_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet chart
 
 all: $(BUILD)/portal assets
 

@@ -21,6 +21,8 @@
 #include "course_cache.h"
 #include "course_edit.h"
 #include "enrol.h"
+#include "feedback.h"
+#include "feedback_dashboard.h"
 #include "progress.h"
 #include "quiz.h"
 #include "quiz_edit.h"
@@ -917,6 +919,8 @@ courses_register(struct router *r, const struct config *cfg)
 	progress_register(r, cfg);
 	quiz_register(r);
 	quiz_edit_register(r);
+	feedback_register(r, cfg);
+	feedback_dashboard_register(r, cfg);
 	if (certificate_register(r, cfg) == -1)
 		fatalx("cannot start the certificates (signing key in \"%s\")", cfg->var_dir);
 }

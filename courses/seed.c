@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cohort_db.h"
 #include "enrol_db.h"
+#include "feedback.h"
 #include "course_db.h"
 #include "db.h"
 #include "log.h"
@@ -607,8 +608,8 @@ courses_seed_demo(struct db *db, const char *root)
 	if ((found = course_db_find_slug(db, slug)) < 0)
 		goto out;
 	if (found > 0) {
-		/* Seeded before; the cohort may be newer than the course. */
-		rc = seed_cohort(db, a, found);
+		/* Seeded before; the cohort and the feedback form may be newer than the course. */
+		rc = seed_cohort(db, a, found) == 0 && feedback_seed_demo(db, found) == 0 ? 0 : -1;
 		goto out;
 	}
 	if (db_begin(db) == -1)
@@ -629,7 +630,7 @@ courses_seed_demo(struct db *db, const char *root)
 	if (db_commit(db) == -1)
 		goto out;
 	log_info("seed: demo course \"%s\" created", title);
-	rc = seed_cohort(db, a, course_id);
+	rc = seed_cohort(db, a, course_id) == 0 && feedback_seed_demo(db, course_id) == 0 ? 0 : -1;
 out:
 	db_rollback(db);
 	arena_free(a);
