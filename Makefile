@@ -24,13 +24,13 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/mail_db.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
-	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c portal/blob.c portal/ical.c portal/publication.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c portal/blob.c portal/ical.c portal/publication.c portal/chart.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
 	courses/cohort.c courses/cohort_db.c courses/progress.c courses/progress_db.c \
 	courses/enrol.c courses/enrol_db.c courses/grade.c courses/quiz.c courses/quiz_db.c courses/quiz_keys.c courses/quiz_edit.c courses/certificate.c courses/certificate_db.c courses/certificate_manage.c courses/certificate_level.c courses/certificate_pdf.c \
-	courses/feedback.c courses/feedback_db.c courses/feedback_stats.c courses/feedback_dashboard.c courses/feedback_report.c courses/chart.c
+	courses/feedback.c courses/feedback_db.c courses/feedback_stats.c courses/feedback_dashboard.c courses/feedback_report.c
 
 # The community (content/): documents, the communication kit; depends on the core only.
 CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c \

@@ -1,5 +1,5 @@
 /*
- * test_chart.c - courses/chart.c: the SVG is well-formed and named for
+ * test_chart.c - portal/chart.c: the SVG is well-formed and named for
  * assistive technology, hostile labels stay text, empty data and a zero
  * scale still say something true, UTF-8 is cut on character boundaries,
  * values at and past the bounds are drawn clamped but stated as given.
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../courses/chart.c"
+#include "../../portal/chart.c"
 
 /*
  * A small XML checker, enough for what chart.c writes: balanced tags,

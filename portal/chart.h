@@ -22,8 +22,8 @@
  * Numbers are written the Italian way ("3,8"); coordinates with a dot.
  * The functions are thread-safe and allocate only out's growth.
  */
-#ifndef COURSES_CHART_H
-#define COURSES_CHART_H
+#ifndef PORTAL_CHART_H
+#define PORTAL_CHART_H
 
 #include "compat.h"
 
