@@ -126,7 +126,8 @@ async function startIn(dir, started, options) {
       throw new Error(`no mail to ${to} matching ${subjectPattern}`);
     },
     async stop() {
-      if (portal.exitCode === null) {
+      // A portal killed by a signal keeps exitCode null: signalCode says it is gone.
+      if (portal.exitCode === null && portal.signalCode === null) {
         portal.kill('SIGTERM');
         await new Promise((r) => portal.once('exit', r));
       }
