@@ -24,7 +24,7 @@ CORE_SRC := \
 	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/mail_db.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
-	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c portal/blob.c portal/ical.c portal/publication.c portal/chart.c
+	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c portal/blob.c portal/ical.c portal/publication.c portal/chart.c portal/pdf.c
 
 # The LMS (courses/): it depends on the core, never the other way round.
 COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c courses/course_cache.c courses/video.c courses/seed.c \
@@ -42,7 +42,7 @@ COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 CONTENT_OBJ := $(CONTENT_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet chart
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet chart pdf
 
 all: $(BUILD)/portal assets
 

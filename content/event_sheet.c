@@ -19,111 +19,34 @@
 #include "csv.h"
 #include "event_sheet.h"
 #include "log.h"
+#include "pdf.h"
 #include "valid.h"
 
-#define PAGE_W 595.0
-#define PAGE_H 842.0
+#define PAGE_W PDF_A4_WIDTH
+#define PAGE_H PDF_A4_HEIGHT
 #define MARGIN 42.0
-#define FONT "DejaVu Sans"
-#define ELLIPSIS "\xe2\x80\xa6"
 #define ROW_H 30.0
 #define HEAD_H 22.0
 #define TABLE_TOP 190.0
 #define TABLE_BOTTOM (PAGE_H - 60.0)
 #define ROWS_PER_PAGE ((int)((TABLE_BOTTOM - TABLE_TOP - HEAD_H) / ROW_H))
-#define MEASURE_MAX 400		/* code points ever measured: more never fits a cell */
 
 /* Column edges: n., name, organisation, signature. */
 static const double col_x[] = { MARGIN, MARGIN + 34.0, MARGIN + 214.0, MARGIN + 364.0,
 				PAGE_W - MARGIN };
 
-/* cairo's stream callback: the PDF goes into the caller's buf. */
-static cairo_status_t
-event_sheet_write(void *closure, const unsigned char *data, unsigned int length)
-{
-	struct buf *out = closure;
-
-	buf_add(out, data, length);
-	return out->err ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
-
+/* The sheet's one family, upright. */
 static void
 event_sheet_font(cairo_t *cr, bool bold, double size)
 {
-	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
-			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, size);
+	pdf_font(cr, PDF_FONT, bold, false, size);
 }
 
-static double
-event_sheet_width(cairo_t *cr, const char *s)
-{
-	cairo_text_extents_t ext;
-
-	cairo_text_extents(cr, s, &ext);
-	return ext.x_advance;
-}
-
-/*
- * Draws s at (x, y) in the current font, cut at a character boundary with
- * "…" when wider than max_w (tmp holds the cut copy).  Control characters
- * (a line break in a name) are drawn as spaces.
- */
+/* Draws s at (x, y), cut with "…" (spaces before it kept) to max_w; tmp holds it. */
 static void
 event_sheet_text(cairo_t *cr, struct buf *tmp, const char *s, double x, double y, double max_w)
 {
-	size_t len = strlen(s), keep = 0, lo, hi;
-	size_t cps = valid_utf8_length(s, len);
-
-	buf_reset(tmp);
-	for (size_t i = 0, n = 0; i < len && n < MEASURE_MAX; n++) {
-		size_t k = valid_utf8_char(s + i, len - i, NULL);
-		if (k == 0)
-			break;
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			buf_addch(tmp, ' ');
-		else
-			buf_add(tmp, s + i, k);
-		i += k;
-	}
-	if (cps <= MEASURE_MAX && event_sheet_width(cr, tmp->data) <= max_w)
-		goto draw;
-	/* Binary search on the byte length of the longest prefix that fits with "…". */
-	{
-		char *full = strdup(tmp->data);
-		size_t flen = tmp->len;
-
-		if (full == NULL)
-			log_oom(flen);
-		lo = 0;
-		hi = flen;
-		while (lo < hi) {
-			size_t mid = (lo + hi + 1) / 2;
-			while (mid > 0 && ((unsigned char)full[mid] & 0xC0) == 0x80)
-				mid--;
-			if (mid <= lo) {
-				hi = lo;
-				break;
-			}
-			buf_reset(tmp);
-			buf_add(tmp, full, mid);
-			buf_adds(tmp, ELLIPSIS);
-			if (event_sheet_width(cr, tmp->data) <= max_w)
-				lo = mid;
-			else
-				hi = mid - 1;
-		}
-		keep = lo;
-		while (keep > 0 && ((unsigned char)full[keep] & 0xC0) == 0x80)
-			keep--;
-		buf_reset(tmp);
-		buf_add(tmp, full, keep);
-		buf_adds(tmp, ELLIPSIS);
-		free(full);
-	}
-draw:
-	cairo_move_to(cr, x, y);
-	cairo_show_text(cr, tmp->data);
+	pdf_text(cr, tmp, s, x, y, max_w, PDF_CUT_ELLIPSIS);
 }
 
 /* The heading and the table header of page p (1-based) of pages. */
@@ -161,7 +84,7 @@ event_sheet_head(cairo_t *cr, struct buf *tmp, const struct event_sheet *s, int 
 	cairo_set_source_rgb(cr, 0x5C / 255.0, 0x6F / 255.0, 0x82 / 255.0);
 	event_sheet_font(cr, false, 8.5);
 	snprintf(foot, sizeof(foot), "Pagina %d di %d", p, pages);
-	cairo_move_to(cr, PAGE_W - MARGIN - event_sheet_width(cr, foot), PAGE_H - 30);
+	cairo_move_to(cr, PAGE_W - MARGIN - pdf_width(cr, foot), PAGE_H - 30);
 	cairo_show_text(cr, foot);
 }
 
@@ -223,7 +146,7 @@ event_sheet_pdf(const struct event_sheet *s, struct buf *out)
 	rows = s->nrows + EVENT_SHEET_BLANK_ROWS;
 	pages = (rows + ROWS_PER_PAGE - 1) / ROWS_PER_PAGE;
 
-	surface = cairo_pdf_surface_create_for_stream(event_sheet_write, out, PAGE_W, PAGE_H);
+	surface = cairo_pdf_surface_create_for_stream(pdf_write, out, PAGE_W, PAGE_H);
 	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
 		log_warnx("attendance sheet: %s", cairo_status_to_string(cairo_surface_status(surface)));
 		goto out;

@@ -18,22 +18,12 @@
 
 #include "buf.h"
 #include "log.h"
+#include "pdf.h"
 #include "valid.h"
 #include "certificate_pdf.h"
 
 #define PAGE_W CERTIFICATE_PDF_WIDTH
 #define PAGE_H CERTIFICATE_PDF_HEIGHT
-#define FONT "DejaVu Sans"
-#define FONT_MONO "DejaVu Sans Mono"
-#define ELLIPSIS "\xe2\x80\xa6"		/* U+2026 */
-
-/*
- * Longest text (in code points) that is ever measured.  At the smallest
- * size used (8 pt) no more than about 300 characters fit in the widest
- * box (682 pt), so anything longer is cut anyway; the cap keeps a hostile
- * 1 MB name from costing a million glyph lookups per measurement.
- */
-#define TEXT_MEASURE_MAX 1000
 
 #define MARGIN 80.0		/* left and right edge of the text */
 #define TEXT_W (PAGE_W - 2 * MARGIN)
@@ -44,126 +34,53 @@
 
 enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
-struct rgb {
-	double r, g, b;
-};
-
 /* Bootstrap Italia: primary blue #0066CC, dark text #17324D, grey #5C6F82. */
-static const struct rgb blue = { 0x00 / 255.0, 0x66 / 255.0, 0xCC / 255.0 };
-static const struct rgb dark = { 0x17 / 255.0, 0x32 / 255.0, 0x4D / 255.0 };
-static const struct rgb grey = { 0x5C / 255.0, 0x6F / 255.0, 0x82 / 255.0 };
-static const struct rgb white = { 1.0, 1.0, 1.0 };
-
-static void
-set_color(cairo_t *cr, const struct rgb *c)
-{
-	cairo_set_source_rgb(cr, c->r, c->g, c->b);
-}
-
-static void
-set_font(cairo_t *cr, const char *family, bool bold, bool italic, double size)
-{
-	cairo_select_font_face(cr, family,
-			       italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
-			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, size);
-}
-
-/* Advance width of s in the current font. */
-static double
-text_width(cairo_t *cr, const char *s)
-{
-	cairo_text_extents_t ext;
-
-	cairo_text_extents(cr, s, &ext);
-	return ext.x_advance;
-}
-
-/* Byte offset of the k-th code point of s (s is valid UTF-8). */
-static size_t
-utf8_offset(const char *s, size_t k)
-{
-	size_t i = 0;
-
-	for (; s[i] != '\0'; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && k-- == 0)
-			break;
-	return i;
-}
-
-/* Puts s[0..len), without trailing spaces, then "…" in tmp. */
-static void
-cut_text(struct buf *tmp, const char *s, size_t len)
-{
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
-	buf_reset(tmp);
-	buf_add(tmp, s, len);
-	buf_adds(tmp, ELLIPSIS);
-}
+static const struct pdf_rgb blue = { 0x00 / 255.0, 0x66 / 255.0, 0xCC / 255.0 };
+static const struct pdf_rgb dark = { 0x17 / 255.0, 0x32 / 255.0, 0x4D / 255.0 };
+static const struct pdf_rgb grey = { 0x5C / 255.0, 0x6F / 255.0, 0x82 / 255.0 };
+static const struct pdf_rgb white = { 1.0, 1.0, 1.0 };
 
 /*
  * Sets the current font to the largest size in [min_size, size] at which
  * s fits in max_w and returns the text to draw: s itself, or, if s does
- * not fit even at min_size, the longest prefix of whole characters
- * followed by "…" that does, built in tmp (valid until tmp's next use).
- * The font face must already be selected.
+ * not fit even at min_size, its cut with "…" after the last word
+ * (pdf_cut()), built in tmp
+ * (valid until tmp's next use).  The font face must already be selected.
  */
 static const char *
 fit_text(cairo_t *cr, const char *s, double max_w, double size, double min_size,
 	 struct buf *tmp)
 {
-	size_t n = valid_utf8_length(s, strlen(s)), lo, hi;
-	bool capped = n > TEXT_MEASURE_MAX;
 	double w;
 
-	if (capped) {
+	if (valid_utf8_length(s, strlen(s)) > PDF_MEASURE_MAX) {
 		/* Never fits: go straight to the smallest size and the cut. */
-		n = TEXT_MEASURE_MAX;
-		size = min_size;
+		cairo_set_font_size(cr, min_size);
+		return pdf_cut(cr, s, max_w, PDF_CUT_ELLIPSIS | PDF_CUT_TRIM, tmp);
+	}
+	for (;;) {
+		double next;
+
 		cairo_set_font_size(cr, size);
-	} else {
-		for (;;) {
-			double next;
-
-			cairo_set_font_size(cr, size);
-			w = text_width(cr, s);
-			if (w <= max_w)
-				return s;
-			if (size <= min_size)
-				break;
-			/* Width scales with size: jump near the answer, in half points. */
-			next = (double)(long)(size * max_w / w * 2.0) / 2.0;
-			if (next >= size)
-				next = size - 0.5;
-			size = next < min_size ? min_size : next;
-		}
+		w = pdf_width(cr, s);
+		if (w <= max_w)
+			return s;
+		if (size <= min_size)
+			break;
+		/* Width scales with size: jump near the answer, in half points. */
+		next = (double)(long)(size * max_w / w * 2.0) / 2.0;
+		if (next >= size)
+			next = size - 0.5;
+		size = next < min_size ? min_size : next;
 	}
-	/*
-	 * Binary search on the number of characters kept: lo always fits (0
-	 * characters is "…" alone), hi+1 never does.  A capped text may keep
-	 * all n measured characters, since more follow.
-	 */
-	lo = 0;
-	hi = capped ? n : n - 1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2;
-
-		cut_text(tmp, s, utf8_offset(s, mid));
-		if (!tmp->err && text_width(cr, tmp->data) <= max_w)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	cut_text(tmp, s, utf8_offset(s, lo));
-	return tmp->err ? ELLIPSIS : tmp->data;
+	return pdf_cut(cr, s, max_w, PDF_CUT_ELLIPSIS | PDF_CUT_TRIM, tmp);
 }
 
 /* Draws s with its baseline at y, aligned on x. */
 static void
 draw_text(cairo_t *cr, const char *s, double x, double y, enum align align)
 {
-	double w = text_width(cr, s);
+	double w = pdf_width(cr, s);
 
 	if (align == ALIGN_CENTER)
 		x -= w / 2.0;
@@ -205,19 +122,19 @@ draw_emblem(cairo_t *cr, double cx, double cy)
 {
 	int i;
 
-	set_color(cr, &blue);
+	pdf_color(cr, &blue);
 	cairo_set_line_width(cr, 1.4);
 	cairo_arc(cr, cx, cy, 30.0, 0, 2 * M_PI);
 	cairo_stroke(cr);
 	cairo_arc(cr, cx, cy, 26.5, 0, 2 * M_PI);
 	cairo_fill(cr);
 
-	set_color(cr, &white);
+	pdf_color(cr, &white);
 	book_page(cr, cx, cy + 1.0, -1.0);
 	book_page(cr, cx, cy + 1.0, 1.0);
 	cairo_fill(cr);
 
-	set_color(cr, &blue);
+	pdf_color(cr, &blue);
 	cairo_set_line_width(cr, 1.1);
 	cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
 	for (i = 0; i < 3; i++) {
@@ -236,7 +153,7 @@ draw_emblem(cairo_t *cr, double cx, double cy)
 static void
 draw_frame(cairo_t *cr)
 {
-	set_color(cr, &blue);
+	pdf_color(cr, &blue);
 	cairo_set_line_width(cr, 2.5);
 	cairo_rectangle(cr, 20.0, 20.0, PAGE_W - 40.0, PAGE_H - 40.0);
 	cairo_stroke(cr);
@@ -263,10 +180,10 @@ draw_qr(cairo_t *cr, const char *url, double x, double y)
 		goto out;
 	}
 	m = QR_SIZE / (qr->width + 2 * QR_QUIET);
-	set_color(cr, &white);
+	pdf_color(cr, &white);
 	cairo_rectangle(cr, x, y, QR_SIZE, QR_SIZE);
 	cairo_fill(cr);
-	set_color(cr, &dark);
+	pdf_color(cr, &dark);
 	for (row = 0; row < qr->width; row++) {
 		for (col = 0; col < qr->width; col++) {
 			int start = col;
@@ -292,12 +209,12 @@ draw_field(cairo_t *cr, struct buf *tmp, const char *label, const char *value,
 {
 	double lw;
 
-	set_font(cr, FONT, false, false, 11.0);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, false, 11.0);
+	pdf_color(cr, &grey);
 	draw_text(cr, label, x, y, ALIGN_LEFT);
-	lw = text_width(cr, label) + 5.0;
-	set_font(cr, value_font, true, false, 11.0);
-	set_color(cr, &dark);
+	lw = pdf_width(cr, label) + 5.0;
+	pdf_font(cr, value_font, true, false, 11.0);
+	pdf_color(cr, &dark);
 	draw_text(cr, fit_text(cr, value, max_w - lw, 11.0, 8.0, tmp), x + lw, y, ALIGN_LEFT);
 }
 
@@ -310,8 +227,8 @@ draw_page(cairo_t *cr, const struct certificate_pdf *c, struct buf *tmp)
 
 	/* Header: emblem and portal name. */
 	draw_emblem(cr, MARGIN - 4.0, 76.0);
-	set_font(cr, FONT, true, false, 17.0);
-	set_color(cr, &blue);
+	pdf_font(cr, PDF_FONT, true, false, 17.0);
+	pdf_color(cr, &blue);
 	draw_text(cr, fit_text(cr, c->portal_name, PAGE_W - 2 * MARGIN - 40.0, 17.0, 9.0, tmp),
 		  MARGIN + 38.0, 82.0, ALIGN_LEFT);
 	cairo_set_line_width(cr, 0.75);
@@ -320,55 +237,55 @@ draw_page(cairo_t *cr, const struct certificate_pdf *c, struct buf *tmp)
 	cairo_stroke(cr);
 
 	/* Body, centred. */
-	set_font(cr, FONT, true, false, 32.0);
-	set_color(cr, &dark);
+	pdf_font(cr, PDF_FONT, true, false, 32.0);
+	pdf_color(cr, &dark);
 	draw_fitted(cr, tmp, "Attestato di certificazione", 160.0, 32.0, 20.0);
 
-	set_font(cr, FONT, false, true, 14.0);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, true, 14.0);
+	pdf_color(cr, &grey);
 	draw_text(cr, "si certifica che", PAGE_W / 2.0, 202.0, ALIGN_CENTER);
 
-	set_font(cr, FONT, true, false, 30.0);
-	set_color(cr, &dark);
+	pdf_font(cr, PDF_FONT, true, false, 30.0);
+	pdf_color(cr, &dark);
 	draw_fitted(cr, tmp, c->holder, 246.0, 30.0, 14.0);
 
-	set_font(cr, FONT, false, true, 14.0);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, true, 14.0);
+	pdf_color(cr, &grey);
 	draw_text(cr, "ha conseguito il livello", PAGE_W / 2.0, 284.0, ALIGN_CENTER);
 
-	set_font(cr, FONT, true, false, 22.0);
-	set_color(cr, &blue);
+	pdf_font(cr, PDF_FONT, true, false, 22.0);
+	pdf_color(cr, &blue);
 	draw_fitted(cr, tmp, c->level, 318.0, 22.0, 12.0);
 
-	set_font(cr, FONT, false, true, 14.0);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, true, 14.0);
+	pdf_color(cr, &grey);
 	draw_text(cr, "nel corso", PAGE_W / 2.0, 350.0, ALIGN_CENTER);
 
-	set_font(cr, FONT, true, false, 19.0);
-	set_color(cr, &dark);
+	pdf_font(cr, PDF_FONT, true, false, 19.0);
+	pdf_color(cr, &dark);
 	draw_fitted(cr, tmp, c->course, 381.0, 19.0, 10.0);
 
 	/* Bottom left: dates, code and how to verify. */
 	by = 446.0;
-	draw_field(cr, tmp, "Data di rilascio:", c->issued, FONT, MARGIN, by, left_w);
+	draw_field(cr, tmp, "Data di rilascio:", c->issued, PDF_FONT, MARGIN, by, left_w);
 	by += 20.0;
 	if (c->expires != NULL) {
-		draw_field(cr, tmp, "Valido fino al:", c->expires, FONT, MARGIN, by,
+		draw_field(cr, tmp, "Valido fino al:", c->expires, PDF_FONT, MARGIN, by,
 			   left_w);
 		by += 20.0;
 	}
-	draw_field(cr, tmp, "Codice:", c->code, FONT_MONO, MARGIN, by, left_w);
+	draw_field(cr, tmp, "Codice:", c->code, PDF_FONT_MONO, MARGIN, by, left_w);
 
-	set_font(cr, FONT, false, false, 8.5);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, false, 8.5);
+	pdf_color(cr, &grey);
 	draw_text(cr, "Attestato firmato digitalmente dal portale (Ed25519). Per verificarne la",
 		  MARGIN, 520.0, ALIGN_LEFT);
 	draw_text(cr, "validit\xc3\xa0 inquadra il codice QR o apri l'indirizzo riportato sotto di esso.",
 		  MARGIN, 532.0, ALIGN_LEFT);
 
 	/* Bottom right: the QR code's own drawing is checked by the caller. */
-	set_font(cr, FONT, false, false, 7.5);
-	set_color(cr, &grey);
+	pdf_font(cr, PDF_FONT, false, false, 7.5);
+	pdf_color(cr, &grey);
 	draw_text(cr, fit_text(cr, c->verify_url, 330.0, 7.5, 5.5, tmp), QR_X + QR_SIZE,
 		  QR_Y + QR_SIZE + 12.0, ALIGN_RIGHT);
 }
@@ -383,16 +300,6 @@ field_ok(const char *s)
 		return false;
 	len = strlen(s);
 	return valid_utf8(s, len) && strpbrk(s, "\t\r\n") == NULL;
-}
-
-/* cairo's stream callback: the PDF goes into the caller's buf. */
-static cairo_status_t
-write_buf(void *closure, const unsigned char *data, unsigned int length)
-{
-	struct buf *out = closure;
-
-	buf_add(out, data, length);
-	return out->err ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
 int
@@ -431,7 +338,7 @@ certificate_pdf_render(const struct certificate_pdf *c, struct buf *out)
 		goto out;
 	}
 
-	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	surface = cairo_pdf_surface_create_for_stream(pdf_write, out, PAGE_W, PAGE_H);
 	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
 		log_warnx("certificate pdf: %s",
 			  cairo_status_to_string(cairo_surface_status(surface)));
@@ -456,7 +363,7 @@ certificate_pdf_render(const struct certificate_pdf *c, struct buf *out)
 	}
 	cairo_destroy(cr);
 	cr = NULL;
-	/* finish() writes the rest of the file through write_buf(). */
+	/* finish() writes the rest of the file through pdf_write(). */
 	cairo_surface_finish(surface);
 	st = cairo_surface_status(surface);
 	if (st != CAIRO_STATUS_SUCCESS || out->err) {

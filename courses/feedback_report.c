@@ -21,27 +21,23 @@
 #include "feedback_report.h"
 #include "feedback_stats.h"
 #include "log.h"
+#include "pdf.h"
 #include "valid.h"
 
-#define PAGE_W 595.0
-#define PAGE_H 842.0
+#define PAGE_W PDF_A4_WIDTH
+#define PAGE_H PDF_A4_HEIGHT
 #define MARGIN 56.0
 #define TOP 78.0
 #define BOTTOM (PAGE_H - 64.0)
 #define TEXT_W (PAGE_W - 2 * MARGIN)
-#define FONT "DejaVu Sans"
 #define BAR_W 300.0		/* a bar at the top of its scale */
 
-struct rgb {
-	double r, g, b;
-};
-
 /* Bootstrap Italia's blue, dark text and grey, as in the certificate. */
-static const struct rgb blue = { 0x00 / 255.0, 0x66 / 255.0, 0xCC / 255.0 };
-static const struct rgb dark = { 0x17 / 255.0, 0x32 / 255.0, 0x4D / 255.0 };
-static const struct rgb grey = { 0x4D / 255.0, 0x5B / 255.0, 0x66 / 255.0 };
-static const struct rgb light = { 0xE6 / 255.0, 0xEC / 255.0, 0xF2 / 255.0 };
-static const struct rgb red = { 0xA6 / 255.0, 0x19 / 255.0, 0x19 / 255.0 };
+static const struct pdf_rgb blue = { 0x00 / 255.0, 0x66 / 255.0, 0xCC / 255.0 };
+static const struct pdf_rgb dark = { 0x17 / 255.0, 0x32 / 255.0, 0x4D / 255.0 };
+static const struct pdf_rgb grey = { 0x4D / 255.0, 0x5B / 255.0, 0x66 / 255.0 };
+static const struct pdf_rgb light = { 0xE6 / 255.0, 0xEC / 255.0, 0xF2 / 255.0 };
+static const struct pdf_rgb red = { 0xA6 / 255.0, 0x19 / 255.0, 0x19 / 255.0 };
 
 struct report {
 	cairo_t *cr;
@@ -51,66 +47,40 @@ struct report {
 	bool full;		/* FEEDBACK_REPORT_PAGES_MAX reached: draw nothing more */
 	bool bold;		/* report_text()'s font and colour, set again after a page break */
 	double size;
-	const struct rgb *color;
+	const struct pdf_rgb *color;
 	struct buf line;	/* the line being built by report_text() */
 	struct buf tmp;
 };
-
-static void
-set_color(cairo_t *cr, const struct rgb *c)
-{
-	cairo_set_source_rgb(cr, c->r, c->g, c->b);
-}
-
-static void
-set_font(cairo_t *cr, bool bold, double size)
-{
-	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
-			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, size);
-}
-
-static double
-text_width(cairo_t *cr, const char *s)
-{
-	cairo_text_extents_t ext;
-
-	cairo_text_extents(cr, s, &ext);
-	return ext.x_advance;
-}
 
 /* The page's running header and footer. */
 static void
 report_furniture(struct report *p)
 {
 	cairo_t *cr = p->cr;
+	struct buf head, cut;	/* its own: a page may start while p->tmp holds a word's rest */
 	char num[32];
 
-	set_font(cr, false, 8.5);
-	set_color(cr, &grey);
-	buf_reset(&p->tmp);
-	buf_printf(&p->tmp, "%s \xe2\x80\x94 %s", p->r->portal_name, p->r->round->title);
-	/* A long title is cut: the header is one line. */
-	while (p->tmp.len > 0 && text_width(cr, p->tmp.data) > TEXT_W) {
-		size_t n = p->tmp.len - 1;
-
-		while (n > 0 && ((unsigned char)p->tmp.data[n] & 0xC0) == 0x80)
-			n--;
-		buf_truncate(&p->tmp, n);
-	}
+	pdf_font(cr, PDF_FONT, false, false, 8.5);
+	pdf_color(cr, &grey);
+	buf_init(&head, 0);
+	buf_init(&cut, 0);
+	buf_printf(&head, "%s \xe2\x80\x94 %s", p->r->portal_name, p->r->round->title);
+	/* A long title is cut, without a mark: the header is one line. */
 	cairo_move_to(cr, MARGIN, 44.0);
-	cairo_show_text(cr, p->tmp.data);
+	cairo_show_text(cr, pdf_cut(cr, head.data, TEXT_W, 0, &cut));
 	cairo_set_line_width(cr, 0.6);
 	cairo_move_to(cr, MARGIN, 52.0);
 	cairo_line_to(cr, PAGE_W - MARGIN, 52.0);
 	cairo_stroke(cr);
 	snprintf(num, sizeof(num), "Pagina %d", p->page);
-	cairo_move_to(cr, PAGE_W - MARGIN - text_width(cr, num), PAGE_H - 36.0);
+	cairo_move_to(cr, PAGE_W - MARGIN - pdf_width(cr, num), PAGE_H - 36.0);
 	cairo_show_text(cr, num);
 	cairo_move_to(cr, MARGIN, PAGE_H - 36.0);
-	buf_reset(&p->tmp);
-	buf_printf(&p->tmp, "Generato il %s", p->r->generated);
-	cairo_show_text(cr, p->tmp.data);
+	buf_reset(&head);
+	buf_printf(&head, "Generato il %s", p->r->generated);
+	cairo_show_text(cr, head.data);
+	buf_release(&head);
+	buf_release(&cut);
 }
 
 /* Ends the page (if any) and starts the next, or marks the report full. */
@@ -120,8 +90,8 @@ report_page(struct report *p)
 	if (p->full)
 		return;
 	if (p->page >= FEEDBACK_REPORT_PAGES_MAX) {
-		set_font(p->cr, true, 9.0);
-		set_color(p->cr, &red);
+		pdf_font(p->cr, PDF_FONT, true, false, 9.0);
+		pdf_color(p->cr, &red);
 		cairo_move_to(p->cr, MARGIN, BOTTOM + 14.0);
 		cairo_show_text(p->cr, "Il rapporto continua oltre il numero massimo di pagine: "
 				"scarica le tabelle in CSV.");
@@ -155,8 +125,8 @@ report_flush(struct report *p, double x, double size)
 	if (p->y + lh > BOTTOM && !p->full) {
 		/* The new page's furniture changed font and colour. */
 		report_page(p);
-		set_font(p->cr, p->bold, p->size);
-		set_color(p->cr, p->color);
+		pdf_font(p->cr, PDF_FONT, p->bold, false, p->size);
+		pdf_color(p->cr, p->color);
 	}
 	if (!p->full) {
 		cairo_move_to(p->cr, MARGIN + x, p->y + size);
@@ -172,7 +142,7 @@ report_flush(struct report *p, double x, double size)
  * broken between characters.  Line breaks in s start new lines.
  */
 static void
-report_text(struct report *p, const char *s, bool bold, double size, const struct rgb *c,
+report_text(struct report *p, const char *s, bool bold, double size, const struct pdf_rgb *c,
 	    double x)
 {
 	double w = TEXT_W - x;
@@ -183,8 +153,8 @@ report_text(struct report *p, const char *s, bool bold, double size, const struc
 	p->bold = bold;
 	p->size = size;
 	p->color = c;
-	set_font(p->cr, bold, size);
-	set_color(p->cr, c);
+	pdf_font(p->cr, PDF_FONT, bold, false, size);
+	pdf_color(p->cr, c);
 	n = strlen(s);
 	buf_reset(&p->line);
 	while (i < n) {
@@ -202,12 +172,12 @@ report_text(struct report *p, const char *s, bool bold, double size, const struc
 		if (keep > 0)
 			buf_addch(&p->line, ' ');
 		buf_add(&p->line, s + ws, we - ws);
-		if (text_width(p->cr, p->line.data) > w) {
+		if (pdf_width(p->cr, p->line.data) > w) {
 			buf_truncate(&p->line, keep);
 			report_flush(p, x, size);
 			buf_add(&p->line, s + ws, we - ws);
 			/* Still too wide alone: break it between characters. */
-			while (text_width(p->cr, p->line.data) > w && p->line.len > 1) {
+			while (pdf_width(p->cr, p->line.data) > w && p->line.len > 1) {
 				size_t cut = p->line.len, len;
 				uint32_t cp;
 
@@ -217,7 +187,7 @@ report_text(struct report *p, const char *s, bool bold, double size, const struc
 						cut--;
 					buf_reset(&p->tmp);
 					buf_add(&p->tmp, p->line.data, cut);
-					if (text_width(p->cr, p->tmp.data) <= w)
+					if (pdf_width(p->cr, p->tmp.data) <= w)
 						break;
 				}
 				if (cut == 0) {	/* one glyph wider than the column: draw it anyway */
@@ -294,17 +264,17 @@ report_bar(struct report *p, const char *label, double value, double max, const 
 	if (!report_need(p, 40.0))
 		return;
 	report_text(p, label, false, 9.5, &dark, 0);
-	set_color(p->cr, &light);
+	pdf_color(p->cr, &light);
 	cairo_rectangle(p->cr, MARGIN, p->y + 1.0, BAR_W, 12.0);
 	cairo_fill(p->cr);
 	if (!isnan(value) && max > 0) {
 		w = value <= 0 ? 0 : value >= max ? BAR_W : BAR_W * value / max;
-		set_color(p->cr, &blue);
+		pdf_color(p->cr, &blue);
 		cairo_rectangle(p->cr, MARGIN, p->y + 1.0, w < 1.5 ? 1.5 : w, 12.0);
 		cairo_fill(p->cr);
 	}
-	set_font(p->cr, true, 9.5);
-	set_color(p->cr, &dark);
+	pdf_font(p->cr, PDF_FONT, true, false, 9.5);
+	pdf_color(p->cr, &dark);
 	cairo_move_to(p->cr, MARGIN + BAR_W + 8.0, p->y + 11.0);
 	cairo_show_text(p->cr, isnan(value) ? "nessun dato" : figure);
 	p->y += 20.0;
@@ -615,15 +585,6 @@ report_actions(struct report *p)
 	buf_release(&b);
 }
 
-static cairo_status_t
-write_buf(void *closure, const unsigned char *data, unsigned int length)
-{
-	struct buf *out = closure;
-
-	buf_add(out, data, length);
-	return out->err ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
-
 /* Contract in feedback_report.h. */
 int
 feedback_report_render(const struct feedback_report *r, struct buf *out)
@@ -642,7 +603,7 @@ feedback_report_render(const struct feedback_report *r, struct buf *out)
 		log_warnx("feedback report: output buffer already failed");
 		goto out;
 	}
-	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	surface = cairo_pdf_surface_create_for_stream(pdf_write, out, PAGE_W, PAGE_H);
 	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
 		log_warnx("feedback report: %s", cairo_status_to_string(cairo_surface_status(surface)));
 		goto out;

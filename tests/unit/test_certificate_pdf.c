@@ -86,7 +86,7 @@ measure_context(cairo_surface_t **surface)
 
 	*surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
 	cr = cairo_create(*surface);
-	set_font(cr, FONT, true, false, 10.0);
+	pdf_font(cr, PDF_FONT, true, false, 10.0);
 	return cr;
 }
 
@@ -138,16 +138,16 @@ test_fit_shrinks_before_cutting(void **state)
 	(void)state;
 	buf_init(&tmp, 0);
 	cairo_set_font_size(cr, 30.0);
-	w30 = text_width(cr, name);
+	w30 = pdf_width(cr, name);
 	/* Room for about 70 % of it: fits smaller, uncut. */
 	s = fit_text(cr, name, w30 * 0.7, 30.0, 10.0, &tmp);
 	assert_string_equal(s, name);
 	size = font_size(cr);
 	assert_true(size < 30.0 && size >= 10.0);
-	assert_true(text_width(cr, s) <= w30 * 0.7);
+	assert_true(pdf_width(cr, s) <= w30 * 0.7);
 	/* The largest such size, to half a point. */
 	cairo_set_font_size(cr, size + 0.5);
-	assert_true(text_width(cr, name) > w30 * 0.7);
+	assert_true(pdf_width(cr, name) > w30 * 0.7);
 	buf_release(&tmp);
 	cairo_destroy(cr);
 	cairo_surface_destroy(surface);
@@ -170,10 +170,10 @@ test_fit_cuts_at_minimum_on_a_character(void **state)
 		buf_adds(&longer, "\xc3\xa0\xc3\xa8 ");	/* "àè ": two-byte characters */
 	s = fit_text(cr, longer.data, 100.0, 20.0, 8.0, &tmp);
 	assert_true(font_size(cr) == 8.0);
-	assert_true(ends_with(s, ELLIPSIS));
-	assert_true(text_width(cr, s) <= 100.0);
+	assert_true(ends_with(s, PDF_ELLIPSIS));
+	assert_true(pdf_width(cr, s) <= 100.0);
 	assert_true(valid_utf8(s, strlen(s)));		/* no character split */
-	kept = strlen(s) - strlen(ELLIPSIS);
+	kept = strlen(s) - strlen(PDF_ELLIPSIS);
 	assert_true(kept > 0);
 	assert_memory_equal(s, longer.data, kept);
 	assert_int_not_equal(s[kept - 1], ' ');		/* no space before the "…" */
@@ -186,23 +186,23 @@ test_fit_cuts_at_minimum_on_a_character(void **state)
 		buf_init(&next, 0);
 		buf_adds(&fitted, s);
 		do {
-			cut_text(&next, longer.data, utf8_offset(longer.data, ++k));
+			pdf_cut_at(&next, longer.data, pdf_utf8_offset(longer.data, ++k), PDF_CUT_ELLIPSIS | PDF_CUT_TRIM);
 		} while (strcmp(next.data, fitted.data) == 0);
-		assert_true(text_width(cr, next.data) > 100.0);
+		assert_true(pdf_width(cr, next.data) > 100.0);
 		buf_release(&fitted);
 		buf_release(&next);
 	}
 
 	/* Nothing fits: "…" alone. */
 	s = fit_text(cr, longer.data, 1.0, 20.0, 8.0, &tmp);
-	assert_string_equal(s, ELLIPSIS);
+	assert_string_equal(s, PDF_ELLIPSIS);
 	buf_release(&tmp);
 	buf_release(&longer);
 	cairo_destroy(cr);
 	cairo_surface_destroy(surface);
 }
 
-/* Past TEXT_MEASURE_MAX characters the text is cut even if the box were wide enough. */
+/* Past PDF_MEASURE_MAX characters the text is cut even if the box were wide enough. */
 static void
 test_fit_caps_measured_text(void **state)
 {
@@ -217,8 +217,8 @@ test_fit_caps_measured_text(void **state)
 	while (huge.len < 200000)
 		buf_adds(&huge, "x");
 	s = fit_text(cr, huge.data, 1e9, 12.0, 8.0, &tmp);
-	assert_true(ends_with(s, ELLIPSIS));
-	assert_int_equal(strlen(s), TEXT_MEASURE_MAX + strlen(ELLIPSIS));
+	assert_true(ends_with(s, PDF_ELLIPSIS));
+	assert_int_equal(strlen(s), PDF_MEASURE_MAX + strlen(PDF_ELLIPSIS));
 	buf_release(&tmp);
 	buf_release(&huge);
 	cairo_destroy(cr);
@@ -229,14 +229,14 @@ static void
 test_utf8_offset(void **state)
 {
 	(void)state;
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 0), 0);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 1), 1);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 2), 3);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 3), 4);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 4), 7);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 5), 8);
-	assert_int_equal(utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 9), 8);
-	assert_int_equal(utf8_offset("", 0), 0);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 0), 0);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 1), 1);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 2), 3);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 3), 4);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 4), 7);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 5), 8);
+	assert_int_equal(pdf_utf8_offset("a\xc3\xa0" "b\xe2\x80\xa6" "c", 9), 8);
+	assert_int_equal(pdf_utf8_offset("", 0), 0);
 }
 
 static void
@@ -465,7 +465,7 @@ test_render_long_course_and_no_expiry(void **state)
 		assert_non_null(strstr(text.data, "K7QX-3M9P"));
 		assert_non_null(strstr(text.data, "Giovanbattista"));
 		assert_non_null(strstr(text.data, "Qualit\xc3\xa0 e perch\xc3\xa9 dei dati"));
-		assert_non_null(strstr(text.data, ELLIPSIS));	/* the course was cut */
+		assert_non_null(strstr(text.data, PDF_ELLIPSIS));	/* the course was cut */
 		assert_null(strstr(text.data, "PA;Z"));		/* its end is not there */
 		assert_null(strstr(text.data, "Valido fino al"));
 	}

@@ -107,13 +107,13 @@ test_cuts_on_a_character(void **state)
 	event_sheet_text(cr, &tmp, "Ente con\nritorno", 0, 0, 500);
 	assert_string_equal(tmp.data, "Ente con ritorno");
 	event_sheet_text(cr, &tmp, "àèìòù àèìòù àèìòù àèìòù àèìòù àèìòù àèìòù", 0, 0, 60);
-	assert_true(tmp.len > strlen(ELLIPSIS));
-	assert_string_equal(tmp.data + tmp.len - 3, ELLIPSIS);
+	assert_true(tmp.len > strlen(PDF_ELLIPSIS));
+	assert_string_equal(tmp.data + tmp.len - 3, PDF_ELLIPSIS);
 	assert_true(valid_utf8(tmp.data, tmp.len));
-	assert_true(event_sheet_width(cr, tmp.data) <= 60);
+	assert_true(pdf_width(cr, tmp.data) <= 60);
 	/* Nothing fits: only the ellipsis. */
 	event_sheet_text(cr, &tmp, "Lunghissimo", 0, 0, 1);
-	assert_string_equal(tmp.data, ELLIPSIS);
+	assert_string_equal(tmp.data, PDF_ELLIPSIS);
 	buf_release(&tmp);
 	cairo_destroy(cr);
 	cairo_surface_destroy(sf);
