@@ -35,14 +35,16 @@ COURSES_SRC := courses/course.c courses/course_edit.c courses/course_db.c course
 # The community (content/): documents, the communication kit; depends on the core only.
 CONTENT_SRC := content/content.c content/document.c content/document_db.c content/document_text.c \
 	content/newsletter.c content/newsletter_db.c content/campaign.c content/campaign_db.c \
-	content/news.c content/news_db.c content/event.c content/event_db.c content/event_sheet.c
+	content/news.c content/news_db.c content/event.c content/event_db.c content/event_sheet.c \
+	content/sla.c content/ticket.c content/ticket_db.c \
+	content/faq.c content/faq_db.c content/helpdesk_stats.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)
 CONTENT_OBJ := $(CONTENT_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/portal/main.o
 
-UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet chart pdf
+UNIT_TESTS := buf arena router html tmpl config valid json mime token role md video ical csv session grade sign certificate_pdf document_text event_sheet chart sla pdf
 
 all: $(BUILD)/portal assets
 

@@ -17,10 +17,14 @@
 #include "document.h"
 #include "document_db.h"
 #include "event.h"
+#include "faq.h"
+#include "helpdesk_stats.h"
 #include "log.h"
 #include "md.h"
 #include "news.h"
 #include "newsletter.h"
+#include "sla.h"
+#include "ticket.h"
 
 void
 content_register(struct router *r, const struct config *cfg)
@@ -30,6 +34,12 @@ content_register(struct router *r, const struct config *cfg)
 	event_register(r, cfg);
 	newsletter_register(r, cfg);
 	campaign_register(r);
+	ticket_register(r, cfg);
+	faq_register(r, cfg);
+	helpdesk_stats_register(r);
+	/* The config checked these values already: a failure here is a bug. */
+	if (sla_configure(cfg) == -1)
+		fatalx("help desk calendar: the configuration does not load");
 }
 
 /* The kit's assets: slot, file made by scripts/kit.sh, title, description. */
@@ -139,7 +149,8 @@ content_seed_demo(struct db *db, const struct config *cfg)
 		if (content_kit_load(path, content_kit[i].file, &e) == -1)
 			goto out;
 	}
-	if (news_seed_demo(db) == -1 || event_seed_demo(db) == -1 || campaign_seed_demo(db) == -1)
+	if (news_seed_demo(db) == -1 || event_seed_demo(db) == -1 || campaign_seed_demo(db) == -1 ||
+	    ticket_seed_demo(db) == -1 || faq_seed_demo(db) == -1)
 		goto out;
 	rc = 0;
 out:

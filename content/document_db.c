@@ -588,13 +588,15 @@ document_db_bin_move(struct db *db, int64_t id, int64_t uid, bool into)
 static const struct db_stmt document_bin_empty_stmt = {
 	"document_bin_empty", "DELETE FROM documents WHERE deleted_at IS NOT NULL", 0
 };
-/* Blobs belong to document versions only: one no version uses is garbage,
- * unless an upload is taking it over right now (blob_same locks it). */
+/* Blobs belong to document versions and to help-desk tickets' attachments
+ * (content/ticket_db.c): one neither uses is garbage, unless an upload is
+ * taking it over right now (blob_same locks it). */
 static const struct db_stmt document_blobs_gc_stmt = {
 	"document_blobs_gc",
 	"DELETE FROM blobs WHERE id IN (SELECT b.id FROM blobs b WHERE b.sha256 IS NOT NULL"
 	" AND NOT EXISTS (SELECT 1 FROM document_versions v"
 	"  WHERE v.blob_id = b.id OR v.preview_blob_id = b.id)"
+	" AND NOT EXISTS (SELECT 1 FROM ticket_attachments t WHERE t.blob_id = b.id)"
 	" FOR UPDATE SKIP LOCKED)", 0
 };
 

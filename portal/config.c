@@ -52,6 +52,7 @@ enum config_type {
 	CONFIG_ENUM,		/* int, the index of the choice */
 	CONFIG_ADDRLIST,	/* char **, NULL-terminated; each line adds one */
 	CONFIG_HOSTLIST,	/* char **, NULL-terminated host names; each line adds one */
+	CONFIG_DATELIST,	/* char **, NULL-terminated YYYY-MM-DD dates; each line adds one */
 	CONFIG_BLOCK		/* name { ... }: its rows name it as their block */
 };
 
@@ -76,6 +77,8 @@ static int config_check_base_url(const char *, struct buf *);
 static int config_check_smtp_url(const char *, struct buf *);
 static int config_check_mail_from(const char *, struct buf *);
 static int config_check_secret_file(const char *, struct buf *);
+static int config_check_hours(const char *, struct buf *);
+static int config_check_days(const char *, struct buf *);
 
 static const char *const config_cost_choices[] = {
 	"interactive", "moderate", "min", NULL	/* enum config_password_cost */
@@ -170,6 +173,12 @@ static const struct config_directive config_table[] = {
 	  CONFIG_OFF(log_level), config_level_choices, NULL, 0 },
 	{ "peertube_hosts", NULL, CONFIG_HOSTLIST, 0, CONFIG_HOSTS_MAX, NULL,
 	  CONFIG_OFF(peertube_hosts), NULL, NULL, CONFIG_ENV },
+	{ "helpdesk_hours", NULL, CONFIG_STRING, 0, 0, "09:00-17:00",
+	  CONFIG_OFF(helpdesk_hours), NULL, config_check_hours, 0 },
+	{ "helpdesk_days", NULL, CONFIG_STRING, 0, 0, "mon-fri",
+	  CONFIG_OFF(helpdesk_days), NULL, config_check_days, 0 },
+	{ "helpdesk_holiday", NULL, CONFIG_DATELIST, 0, CONFIG_HOLIDAYS_MAX, NULL,
+	  CONFIG_OFF(helpdesk_holidays), NULL, NULL, 0 },
 };
 
 struct config_parser {
@@ -518,6 +527,120 @@ config_add_host(char ***listp, const char *v, long long max, struct buf *msg)
 	return 0;
 }
 
+/* "HH:MM" at s as minutes, 24:00 only if allow_24; -1 if malformed. */
+static int
+config_hhmm(const char *s, bool allow_24)
+{
+	int h, m;
+
+	for (int k = 0; k < 5; k++) {
+		if (k == 2 ? s[k] != ':' : (s[k] < '0' || s[k] > '9'))
+			return -1;
+	}
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && (!allow_24 || m != 0)))
+		return -1;
+	return h * 60 + m;
+}
+
+/* helpdesk_hours: "HH:MM-HH:MM", the opening before the closing (24:00 allowed). */
+static int
+config_check_hours(const char *v, struct buf *msg)
+{
+	int open, close;
+
+	if (strlen(v) != 11 || v[5] != '-' || (open = config_hhmm(v, false)) < 0 ||
+	    (close = config_hhmm(v + 6, true)) < 0 || open >= close) {
+		buf_adds(msg, "is not a range of hours HH:MM-HH:MM with the start before the end");
+		return -1;
+	}
+	return 0;
+}
+
+/* Monday = 1 .. Sunday = 7 for the three-letter name at s; -1 if none. */
+static int
+config_day(const char *s)
+{
+	static const char names[7][4] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+
+	for (int i = 0; i < 7; i++) {
+		if (strncmp(s, names[i], 3) == 0)
+			return i + 1;
+	}
+	return -1;
+}
+
+/* helpdesk_days: "mon-fri", "mon,wed,fri", "mon-thu,sat": names or ascending ranges. */
+static int
+config_check_days(const char *v, struct buf *msg)
+{
+	int a, b;
+
+	for (;;) {
+		if ((a = config_day(v)) < 0)
+			goto bad;
+		v += 3;
+		if (*v == '-') {
+			if ((b = config_day(v + 1)) < 0 || b < a)
+				goto bad;
+			v += 4;
+		}
+		if (*v == '\0')
+			return 0;
+		if (*v++ != ',')
+			goto bad;
+	}
+bad:
+	buf_adds(msg, "is not a list of days (mon tue wed thu fri sat sun) or ranges "
+		 "like mon-fri, separated by commas");
+	return -1;
+}
+
+/* Appends a copy of the date v (YYYY-MM-DD, a real day) to the NULL-terminated list of at most max. */
+static int
+config_add_date(char ***listp, const char *v, long long max, struct buf *msg)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	char **list = *listp;
+	size_t n = 0;
+	int y = 0, m, d;
+
+	for (int k = 0; k < 10; k++) {
+		if (k == 4 || k == 7 ? v[k] != '-' : (v[k] < '0' || v[k] > '9'))
+			goto bad;
+	}
+	if (v[10] != '\0')
+		goto bad;
+	for (int k = 0; k < 4; k++)
+		y = y * 10 + (v[k] - '0');
+	m = (v[5] - '0') * 10 + (v[6] - '0');
+	d = (v[8] - '0') * 10 + (v[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		goto bad;
+	for (; list != NULL && list[n] != NULL; n++) {
+		if (strcmp(list[n], v) == 0) {
+			buf_printf(msg, "'%s' is listed twice", v);
+			return -1;
+		}
+	}
+	if ((long long)n >= max) {
+		buf_printf(msg, "at most %lld dates", max);
+		return -1;
+	}
+	list = realloc(list, (n + 2) * sizeof(*list));
+	if (list == NULL)
+		log_oom((n + 2) * sizeof(*list));
+	list[n] = config_strdup(v);
+	list[n + 1] = NULL;
+	*listp = list;
+	return 0;
+bad:
+	buf_printf(msg, "'%.40s' is not a date YYYY-MM-DD (from 1970)", v);
+	return -1;
+}
+
 /* Frees a NULL-terminated list and its strings; NULL is a no-op. */
 static void
 config_free_list(char **list)
@@ -648,6 +771,8 @@ config_set(struct config *c, const struct config_directive *d, const char *v,
 		return config_add_address((char ***)field, v, msg);
 	case CONFIG_HOSTLIST:
 		return config_add_host((char ***)field, v, d->max, msg);
+	case CONFIG_DATELIST:
+		return config_add_date((char ***)field, v, d->max, msg);
 	case CONFIG_BLOCK:
 		break;
 	}
@@ -693,7 +818,8 @@ config_defaults(struct config *c)
 	buf_init(&msg, 0);
 	for (i = 0; i < ARRAY_SIZE(config_table); i++) {
 		d = &config_table[i];
-		if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST) {
+		if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST ||
+		    d->type == CONFIG_DATELIST) {
 			*(char ***)((char *)c + d->offset) = calloc(1, sizeof(char *));
 			if (*(char ***)((char *)c + d->offset) == NULL)
 				log_oom(sizeof(char *));
@@ -855,7 +981,8 @@ config_statement(struct config_parser *p, struct buf *tok, const bool *quoted, i
 		    "(quote values that contain spaces)", d->name);
 		return;
 	}
-	if (d->type != CONFIG_ADDRLIST && d->type != CONFIG_HOSTLIST && p->seen[i]) {
+	if (d->type != CONFIG_ADDRLIST && d->type != CONFIG_HOSTLIST &&
+	    d->type != CONFIG_DATELIST && p->seen[i]) {
 		config_error(p, p->line, "duplicate '%s' (first on line %d)", d->name,
 		    p->seen[i]);
 		return;
@@ -1028,7 +1155,8 @@ config_free(struct config *c)
 		d = &config_table[i];
 		if (d->type == CONFIG_STRING)
 			free(*(char **)((char *)c + d->offset));
-		else if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST)
+		else if (d->type == CONFIG_ADDRLIST || d->type == CONFIG_HOSTLIST ||
+			 d->type == CONFIG_DATELIST)
 			config_free_list(*(char ***)((char *)c + d->offset));
 	}
 	memset(c, 0, sizeof(*c));

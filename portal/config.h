@@ -28,6 +28,9 @@ enum config_password_cost {
 /* Most host names a host list directive (peertube_hosts) holds. */
 #define CONFIG_HOSTS_MAX 16
 
+/* Most helpdesk_holiday lines (content/sla.h's SLA_HOLIDAYS_MAX). */
+#define CONFIG_HOLIDAYS_MAX 128
+
 /* config_weekday_choices' order, as tm_wday. */
 enum config_weekday {
 	CONFIG_SUNDAY, CONFIG_MONDAY, CONFIG_TUESDAY, CONFIG_WEDNESDAY, CONFIG_THURSDAY,
@@ -76,6 +79,10 @@ struct config {
 	int digest_weekday;		/* enum config_weekday: when the weekly digest goes out */
 	int digest_hour;		/* 0-23, Europe/Rome */
 	int log_level;			/* enum log_level */
+	char *helpdesk_hours;		/* "HH:MM-HH:MM", Europe/Rome, of each working day */
+	char *helpdesk_days;		/* "mon-fri": names and ranges, comma-separated */
+	char **helpdesk_holidays;	/* "YYYY-MM-DD", at most CONFIG_HOLIDAYS_MAX, NULL-terminated,
+					 * never NULL once loaded */
 	bool secure_cookies;		/* derived: base_url is https:// */
 };
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "internal.h"
+#include "html.h"
 #include "json.h"
 #include "log.h"
 #include "response.h"
@@ -75,6 +76,20 @@ response_nav(struct request *req, struct tmpl_ctx *ctx)
 						 (int)strcspn(second, "/"), second), true);
 }
 
+/* req's path as a query value, for links that say where one came from. */
+static const char *
+response_path_query(struct request *req)
+{
+	struct buf q;
+	const char *out;
+
+	buf_init(&q, 64 * 1024);
+	html_url_encode(&q, req->path, true);
+	out = arena_strdup(req->arena, q.data ? q.data : "");
+	buf_release(&q);
+	return out;
+}
+
 struct tmpl_ctx *
 response_ctx(struct request *req, const char *title)
 {
@@ -84,6 +99,7 @@ response_ctx(struct request *req, const char *title)
 	tmpl_set(ctx, "portal_name", request_config()->portal_name);
 	tmpl_set(ctx, "csrf_token", req->csrf_token);
 	tmpl_set(ctx, "path", req->path);
+	tmpl_set(ctx, "path_query", response_path_query(req));
 	response_nav(req, ctx);
 	if (req->user != NULL) {
 		struct tmpl_ctx *u = tmpl_set_obj(ctx, "user");
