@@ -37,7 +37,7 @@ CONTENT_SRC := content/content.c content/document.c content/document_db.c conten
 	content/newsletter.c content/newsletter_db.c content/campaign.c content/campaign_db.c \
 	content/news.c content/news_db.c content/event.c content/event_db.c content/event_sheet.c \
 	content/sla.c content/ticket.c content/ticket_db.c \
-	content/faq.c content/faq_db.c content/helpdesk_stats.c
+	content/faq.c content/faq_db.c content/helpdesk_stats.c content/course_modules.c
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 COURSES_OBJ := $(COURSES_SRC:%.c=$(BUILD)/obj/%.o)

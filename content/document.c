@@ -19,6 +19,7 @@
 #include "account_db.h"
 #include "blob.h"
 #include "db.h"
+#include "course_modules.h"
 #include "document.h"
 #include "document_db.h"
 #include "document_text.h"
@@ -307,7 +308,7 @@ document_edit_read(struct request *req, const struct document *base, struct docu
 		}
 	}
 	if (e->module_id != 0) {
-		int ok = document_db_module_exists(req->db, e->module_id);
+		int ok = course_modules_exists(req->db, e->module_id, false);
 		if (ok == -1)
 			goto out;
 		if (ok == 0) {
@@ -371,18 +372,7 @@ document_fill_choices(struct request *req, struct tmpl_ctx *ctx, int64_t folder,
 static int
 document_fill_modules(struct request *req, struct tmpl_ctx *ctx, int64_t selected)
 {
-	struct document_module *m;
-	int n;
-
-	if (document_db_modules(req->db, req->arena, &m, &n) == -1)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		struct tmpl_ctx *t = tmpl_list_add(ctx, "modules");
-		tmpl_set_int(t, "id", m[i].id);
-		tmpl_set(t, "label", m[i].label);
-		tmpl_set_bool(t, "selected", m[i].id == selected);
-	}
-	return 0;
+	return course_modules_fill(req->db, req->arena, ctx, selected, false);
 }
 
 /* Escapes a search snippet and turns its \x01..\x02 hit marks into <mark>. */

@@ -639,41 +639,6 @@ document_db_orgs_exist(struct db *db, const char *orgs)
 	return (int)db_query_int(db, &document_orgs_exist_stmt, params);
 }
 
-static const struct db_stmt document_modules_stmt = {
-	"document_modules",
-	"SELECT m.id, c.title || ' — Modulo ' || m.position || ': ' || m.title"
-	" FROM modules m JOIN courses c ON c.id = m.course_id ORDER BY c.title, c.id, m.position", 0
-};
-
-int
-document_db_modules(struct db *db, struct arena *a, struct document_module **out, int *n)
-{
-	struct db_res *r = db_query(db, a, &document_modules_stmt, NULL);
-
-	if (r == NULL)
-		return -1;
-	*n = r->nrows;
-	*out = arena_calloc(a, (size_t)r->nrows + 1, sizeof(**out));
-	for (int k = 0; k < r->nrows; k++) {
-		(*out)[k].id = db_get_int(r, k, 0);
-		(*out)[k].label = db_get(r, k, 1);
-	}
-	return 0;
-}
-
-static const struct db_stmt document_module_exists_stmt = {
-	"document_module_exists", "SELECT count(*) FROM modules WHERE id = $1", 1
-};
-
-int
-document_db_module_exists(struct db *db, int64_t id)
-{
-	char i[DB_INT_LEN];
-	const char *params[1] = { db_int_param(i, id) };
-
-	return (int)db_query_int(db, &document_module_exists_stmt, params);
-}
-
 static const struct db_stmt document_kit_folder_stmt = {
 	"document_kit_folder",
 	"WITH made AS (INSERT INTO document_folders (name, role)"

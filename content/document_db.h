@@ -154,17 +154,7 @@ int document_db_record_download(struct db *db, int64_t id, int n, int64_t uid);
 
 /* 1 when every id in the bigint[] literal is an organisation, 0 if one is not, -1 on error. */
 int document_db_orgs_exist(struct db *db, const char *orgs);
-/* A course module, for the form's choice. */
-struct document_module {
-	int64_t id;
-	const char *label;		/* "Course — Modulo 2: Title" */
-};
 
-/* Every module of every course, by course and position. */
-int document_db_modules(struct db *db, struct arena *a, struct document_module **out, int *n);
-
-/* 1 when module id exists. */
-int document_db_module_exists(struct db *db, int64_t id);
 
 /* The kit's folder id (created if missing, named "Kit di comunicazione"), or -1. */
 int64_t document_db_kit_folder(struct db *db);

@@ -12,6 +12,7 @@
 #include "account_db.h"
 #include "config.h"
 #include "db.h"
+#include "course_modules.h"
 #include "faq.h"
 #include "faq_db.h"
 #include "html.h"
@@ -145,8 +146,6 @@ static const struct field faq_list_fields[] = {
 static int
 faq_ctx_filters(struct request *req, struct tmpl_ctx *ctx, const char *category, int64_t module)
 {
-	struct faq_module *m;
-	int n;
 
 	for (size_t i = 0; faq_categories[i] != NULL; i++) {
 		struct tmpl_ctx *t = tmpl_list_add(ctx, "categories");
@@ -155,16 +154,7 @@ faq_ctx_filters(struct request *req, struct tmpl_ctx *ctx, const char *category,
 		tmpl_set(t, "label", faq_category_labels[i]);
 		tmpl_set_bool(t, "selected", category != NULL && strcmp(category, faq_categories[i]) == 0);
 	}
-	if (faq_db_modules(req->db, req->arena, &m, &n) == -1)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		struct tmpl_ctx *t = tmpl_list_add(ctx, "modules");
-
-		tmpl_set_int(t, "id", m[i].id);
-		tmpl_set(t, "title", m[i].title);
-		tmpl_set_bool(t, "selected", m[i].id == module);
-	}
-	return 0;
+	return course_modules_fill(req->db, req->arena, ctx, module, false);
 }
 
 /*
@@ -395,8 +385,6 @@ faq_form_render(struct request *req, int status, const struct faq *f, const stru
 	const char *category = request_str(req, "category");
 	int64_t module = request_int(req, "module_id", 0);
 	int64_t ticket = request_int(req, "source_ticket_id", 0);
-	struct faq_module *m;
-	int n;
 
 	if (p != NULL) {
 		tmpl_set(form, "question", p->question);
@@ -415,15 +403,8 @@ faq_form_render(struct request *req, int status, const struct faq *f, const stru
 		tmpl_set(t, "label", faq_category_labels[i]);
 		tmpl_set_bool(t, "selected", category != NULL && strcmp(category, faq_categories[i]) == 0);
 	}
-	if (faq_db_modules(req->db, req->arena, &m, &n) == -1)
+	if (course_modules_fill(req->db, req->arena, ctx, module, false) == -1)
 		return 500;
-	for (int i = 0; i < n; i++) {
-		struct tmpl_ctx *t = tmpl_list_add(ctx, "modules");
-
-		tmpl_set_int(t, "id", m[i].id);
-		tmpl_set(t, "title", m[i].title);
-		tmpl_set_bool(t, "selected", m[i].id == module);
-	}
 	tmpl_set_bool(ctx, "editing", f != NULL);
 	tmpl_set_int(ctx, "id", f ? f->id : 0);
 	if (ticket > 0)

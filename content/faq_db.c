@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "course_modules.h"
 #include "db.h"
 #include "faq_db.h"
 #include "log.h"
@@ -205,10 +206,6 @@ faq_db_get(struct db *db, struct arena *a, int64_t id, bool editor, struct faq *
 	return 0;
 }
 
-static const struct db_stmt faq_module_exists_stmt = {
-	"faq_module_exists", "SELECT count(*) FROM modules WHERE id = $1", 1
-};
-
 static const struct db_stmt faq_question_taken_stmt = {
 	"faq_question_taken",
 	"SELECT count(*) FROM faq_entries WHERE lower(question) = lower($1) AND id <> $2", 2
@@ -246,9 +243,7 @@ faq_db_save(struct db *db, int64_t id, const struct faq_edit *e, int64_t uid, in
 	int64_t v;
 
 	if (e->module_id != 0) {
-		const char *mp[1] = { params[1] };
-
-		if ((v = db_query_int(db, &faq_module_exists_stmt, mp)) == -1)
+		if ((v = course_modules_exists(db, e->module_id, false)) == -1)
 			return -1;
 		if (v == 0)
 			return 3;
@@ -330,28 +325,6 @@ faq_db_voted(struct db *db, int64_t id, const char *voter)
 		rc = r->nrows == 0 ? -1 : db_get_bool(r, 0, 0) ? 1 : 0;
 	arena_free(a);
 	return rc;
-}
-
-static const struct db_stmt faq_modules_stmt = {
-	"faq_modules",
-	"SELECT m.id, c.title || ' — Modulo ' || m.position || ': ' || m.title"
-	" FROM modules m JOIN courses c ON c.id = m.course_id ORDER BY c.title, c.id, m.position", 0
-};
-
-int
-faq_db_modules(struct db *db, struct arena *a, struct faq_module **out, int *n)
-{
-	struct db_res *r = db_query(db, a, &faq_modules_stmt, NULL);
-
-	if (r == NULL)
-		return -1;
-	*n = r->nrows;
-	*out = arena_calloc(a, (size_t)r->nrows + 1, sizeof(**out));
-	for (int i = 0; i < r->nrows; i++) {
-		(*out)[i].id = db_get_int(r, i, 0);
-		(*out)[i].title = db_get(r, i, 1);
-	}
-	return 0;
 }
 
 static const struct db_stmt faq_count_question_stmt = {

@@ -96,12 +96,6 @@ int faq_db_vote(struct db *db, int64_t id, const char *voter, bool useful, bool 
 /* voter's vote on entry id: 1 yes, 0 no, -1 none; -2 on a database error. */
 int faq_db_voted(struct db *db, int64_t id, const char *voter);
 
-/* Course modules for the form: id and "Course — Modulo n: title". */
-struct faq_module {
-	int64_t id;
-	const char *title;
-};
-int faq_db_modules(struct db *db, struct arena *a, struct faq_module **out, int *n);
 
 /* Count of entries with this question (case aside): the demo's idempotence; -1 on error. */
 int64_t faq_db_count_question(struct db *db, const char *question);

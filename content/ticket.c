@@ -33,6 +33,7 @@
 #include "role.h"
 #include "router.h"
 #include "sla.h"
+#include "course_modules.h"
 #include "ticket.h"
 #include "ticket_db.h"
 #include "tmpl.h"
@@ -703,8 +704,6 @@ ticket_form_render(struct request *req, int status, bool search)
 	struct tmpl_ctx *form = response_form(req, ctx);
 	const char *category = request_str(req, "category");
 	int64_t module = request_int(req, "module_id", 0);
-	struct ticket_module *mods;
-	int nmods;
 
 	if (req->method == METHOD_GET) {
 		const char *da = request_str(req, "da");
@@ -717,14 +716,8 @@ ticket_form_render(struct request *req, int status, bool search)
 		tmpl_set(c, "label", ticket_category_labels[i]);
 		tmpl_set_bool(c, "selected", category != NULL && strcmp(category, ticket_categories[i]) == 0);
 	}
-	if (ticket_db_modules(req->db, req->arena, &mods, &nmods) == -1)
+	if (course_modules_fill(req->db, req->arena, ctx, module, true) == -1)
 		return 500;
-	for (int i = 0; i < nmods; i++) {
-		struct tmpl_ctx *m = tmpl_list_add(ctx, "modules");
-		tmpl_set_int(m, "id", mods[i].id);
-		tmpl_set(m, "title", mods[i].title);
-		tmpl_set_bool(m, "selected", mods[i].id == module);
-	}
 	if (search) {
 		const char *subject = request_str(req, "subject"), *body = request_str(req, "body");
 		ticket_faq_suggest(req, ctx, arena_printf(req->arena, "%s %s", subject ? subject : "",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "course_modules.h"
 #include "db.h"
 #include "log.h"
 #include "sla.h"
@@ -138,11 +139,6 @@ ticket_fill_all(struct arena *a, const struct db_res *r, struct ticket **out, in
 
 /* ---- opening ------------------------------------------------------------------ */
 
-static const struct db_stmt ticket_module_exists_stmt = {
-	"ticket_module_exists",
-	"SELECT count(*) FROM modules m JOIN courses c ON c.id = m.course_id WHERE m.id = $1 AND c.published", 1
-};
-
 /* Level 0 when the organisation has an active tutor other than the reporter. */
 static const struct db_stmt ticket_insert_stmt = {
 	"ticket_insert",
@@ -169,7 +165,7 @@ ticket_db_create(struct db *db, const struct ticket_new *t, int64_t *id, int *le
 	int rc = -1;
 
 	if (t->module_id != 0) {
-		int64_t have = db_query_int(db, &ticket_module_exists_stmt, (const char *[]){ mod });
+		int have = course_modules_exists(db, t->module_id, true);
 		if (have == -1)
 			goto out;
 		if (have == 0) {
@@ -772,28 +768,6 @@ ticket_db_canned_delete(struct db *db, int64_t id)
 }
 
 /* ---- the rest --------------------------------------------------------------------- */
-
-static const struct db_stmt ticket_modules_stmt = {
-	"ticket_modules",
-	"SELECT m.id, c.title || ' – ' || m.title FROM modules m JOIN courses c ON c.id = m.course_id"
-	" WHERE c.published ORDER BY c.title, m.position, m.id LIMIT 500", 0
-};
-
-int
-ticket_db_modules(struct db *db, struct arena *a, struct ticket_module **out, int *n)
-{
-	struct db_res *r = db_query(db, a, &ticket_modules_stmt, NULL);
-
-	if (r == NULL)
-		return -1;
-	*n = r->nrows;
-	*out = arena_calloc(a, (size_t)r->nrows + 1, sizeof(**out));
-	for (int i = 0; i < r->nrows; i++) {
-		(*out)[i].id = db_get_int(r, i, 0);
-		(*out)[i].title = db_get(r, i, 1);
-	}
-	return 0;
-}
 
 static const struct db_stmt ticket_count_subject_stmt = {
 	"ticket_count_subject", "SELECT count(*) FROM tickets WHERE subject = $1", 1

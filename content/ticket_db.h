@@ -243,12 +243,6 @@ int ticket_db_canned_save(struct db *db, int64_t id, const char *category, const
 /* 1 if there was none. */
 int ticket_db_canned_delete(struct db *db, int64_t id);
 
-/* Course modules for the form's list: id and "Course - Module". */
-struct ticket_module {
-	int64_t id;
-	const char *title;
-};
-int ticket_db_modules(struct db *db, struct arena *a, struct ticket_module **out, int *n);
 
 /* The first active user holding role (the demo's accounts): *id 0 when none. */
 int ticket_db_demo_user(struct db *db, struct arena *a, const char *role, int64_t *id,
