@@ -32,15 +32,28 @@ test('a referent submits the demo form; a coordinator sees it charted', { timeou
     // Every scale at 4 ("Molto"), the first gap, a number and the texts.
     const radios = await form.locator('input[type="radio"]').evaluateAll((els) => [...new Set(els.map((e) => e.name))]);
     assert.ok(radios.length >= 1, 'the form has scales');
+    // Each answer is saved as it changes (assets/js/feedback.js), and a save
+    // that ends writes a line under its answer, moving what follows: wait
+    // for the saves in flight before the next click, as a person would see
+    // the page settle, so no click lands on a control that just moved.
+    const settled = () => rf.waitForFunction(
+      () => !/in corso/.test(document.getElementById('feedback-status')?.textContent ?? ''));
     // Bootstrap Italia draws the control on the label: people click the label.
-    const pick = async (input) => form.locator(`label[for="${await input.getAttribute('id')}"]`).click();
+    const pick = async (input) => {
+      await settled();
+      await form.locator(`label[for="${await input.getAttribute('id')}"]`).click();
+      assert.ok(await input.isChecked(), `${await input.getAttribute('id')} is chosen`);
+    };
     for (const name of radios) await pick(form.locator(`input[type="radio"][name="${name}"][value="4"]`));
     await pick(form.locator('input[type="checkbox"]').first());
+    await settled();
     await form.locator('input[type="number"]').first().fill('25');
     const areas = form.locator('textarea');
     for (let i = 0; i < await areas.count(); i++) {
+      await settled();
       await areas.nth(i).fill(`Osservazione numero ${i + 1} del Municipio: servono esempi pratici.`);
     }
+    await settled();
     await b.submit(rf, button(rf, 'Invia la scheda'), 200, 'submit the form');
     assert.equal(s.sql(`SELECT status FROM feedback_responses WHERE round_id = ${round} AND org_id = ${org}`), 'submitted');
     await b.check(rf, 'scheda-inviata');
