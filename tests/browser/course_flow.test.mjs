@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
@@ -67,7 +67,6 @@ test('a trainer publishes a course with a video; a learner completes it', { time
     assert.match(main, /Hai completato tutte le lezioni/);
     await b.check(op, 'corso-completato');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const lit = (v) => `'${String(v).replace(/'/g, "''")}'`;
 const button = (page, name) => page.getByRole('button', { name });
@@ -99,8 +99,7 @@ test('course pages: accessible, inert lesson markup, enrol and complete', { time
     await fm.waitForURL(/\/gestione\/classi\/\d+$/);
     await b.check(fm, 'gestione-classe');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });
 
@@ -196,8 +195,7 @@ test('automatic completion by reading to the end; transcript and editor fields',
     assert.equal(s.sql(`SELECT transcript_html FROM lesson_videos WHERE lesson_id = ${lid2}`), '<p>Buongiorno a <strong>tutti</strong>.</p>');
     await b.check(fm, 'gestione-lezione-video');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });
 
@@ -278,7 +276,6 @@ test('lesson live preview, materials and the delete confirmation', { timeout: 30
     assert.match(await fm.getByRole('status').textContent(), /Corso eliminato\./);
     assert.equal(s.sql(`SELECT count(*) FROM courses WHERE id = ${cid}`), '0');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

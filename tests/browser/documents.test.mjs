@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSETS, startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -106,8 +106,10 @@ test('a trainer uploads a PDF; a member finds it by a word and downloads it', { 
     assert.ok(await adm.getByRole('link', { name: title, exact: true }).isVisible(), 'the document is in the bin');
     await b.check(adm, 'cestino');
   } finally {
-    await b?.close();
-    await s.stop();
-    rmSync(tmp, { recursive: true, force: true });
+    try {
+      await closeAll(b, s);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
@@ -58,10 +58,6 @@ test('FAQ search and vote; the help desk statistics for coordination and a tutor
     await b.go(t, '/gestione/assistenza/statistiche');
     await b.check(t, 'statistiche-tutor');
   } finally {
-    try {
-      if (b) await b.close();
-    } finally {
-      await s.stop();
-    }
+    await closeAll(b, s);
   }
 });

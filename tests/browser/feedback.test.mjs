@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
@@ -107,12 +107,6 @@ test('a referent submits the demo form; a coordinator sees it charted', { timeou
     assert.equal(await button(fm, "Aggiungi l'azione").count(), 0);
     await b.check(fm, 'cruscotto-formatore');
   } finally {
-    // The stack stops even when the browser reports problems: a portal left
-    // running would keep the test runner alive.
-    try {
-      await b?.close();
-    } finally {
-      await s.stop();
-    }
+    await closeAll(b, s);
   }
 });

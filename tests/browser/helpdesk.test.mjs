@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
@@ -106,7 +106,6 @@ test('an operator opens a ticket, a tutor escalates it, level 1 answers, the ope
     await b.go(co, `/assistenza/${id}`);
     await b.check(co, 'coordinamento-segnalazione');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

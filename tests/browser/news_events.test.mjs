@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
@@ -93,8 +93,7 @@ test('a trainer publishes a post and an event; a visitor reads, registers and ca
     await b.go(vis, link.slice(s.baseUrl.length), 404);
     await b.check(vis, 'link-usato');
   } finally {
-    await b?.close();
     if (s.portal.exitCode !== null) console.log(s.log.join("").slice(-4000));
-    await s.stop();
+    await closeAll(b, s);
   }
 });

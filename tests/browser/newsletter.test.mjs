@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 // Bootstrap Italia draws checkboxes under their labels: a person clicks the label.
@@ -117,10 +117,6 @@ test('a visitor subscribes and confirms; a coordinator sends her a campaign', { 
     assert.match(await m.locator('main .alert-success').textContent(), /già attiva/);
     assert.equal(s.sql(`SELECT status FROM subscribers WHERE email = '${s.demo.operatore.email}'`), 'active');
   } finally {
-    try {
-      if (b) await b.close();
-    } finally {
-      await s.stop();
-    }
+    await closeAll(b, s);
   }
 });

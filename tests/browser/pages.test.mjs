@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startStack } from '../lib/harness.mjs';
-import { OUT, openBrowser } from '../lib/browser.mjs';
+import { OUT, closeAll, openBrowser } from '../lib/browser.mjs';
 
 const MOBILE = { width: 390, height: 844 };
 
@@ -156,7 +156,6 @@ test('pages: accessible, no console or CSP errors, usable by keyboard', { timeou
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) b.problems.push(`mobile: page is ${overflow}px wider than the viewport`);
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

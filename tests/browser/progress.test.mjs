@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 test('progress and enrolment pages: accessible and working', { timeout: 300_000 }, async () => {
   const s = await startStack();
@@ -57,7 +57,6 @@ test('progress and enrolment pages: accessible and working', { timeout: 300_000 
     assert.match(await fm.locator('#e-emails').textContent(), /nessuno@example\.it/);
     await b.check(fm, 'iscrizioni-errore');
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../lib/harness.mjs';
-import { openBrowser } from '../lib/browser.mjs';
+import { closeAll, openBrowser } from '../lib/browser.mjs';
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const pathOf = (page) => new URL(page.url()).pathname;
@@ -210,7 +210,6 @@ test('a learner passes the four final tests and a visitor verifies her certifica
       (gone ? `\nthe portal exited (${s.portal.exitCode ?? s.portal.signalCode}):\n${s.log.join('').slice(-3000)}` : ''));
     throw e;
   } finally {
-    await b?.close();
-    await s.stop();
+    await closeAll(b, s);
   }
 });

@@ -130,3 +130,14 @@ export async function openBrowser(s, prefix) {
   };
   return b;
 }
+
+// Ends a browser test: closes Chromium (failing with every problem seen)
+// and stops the stack even then, since a portal left running would keep
+// the test runner alive.
+export async function closeAll(b, s) {
+  try {
+    if (b) await b.close();
+  } finally {
+    await s.stop();
+  }
+}
