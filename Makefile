@@ -21,7 +21,7 @@ LDFLAGS += $(SAN)
 CORE_SRC := \
 	portal/arena.c portal/buf.c portal/log.c portal/html.c portal/tmpl.c \
 	portal/config.c portal/valid.c portal/json.c portal/mime.c portal/router.c \
-	portal/db.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
+	portal/db.c portal/batch.c portal/http.c portal/request.c portal/response.c portal/metrics.c portal/token.c \
 	portal/role.c portal/session.c portal/password.c portal/mail.c portal/mail_db.c portal/migrate.c \
 	portal/static.c portal/account_db.c portal/account.c portal/org_db.c portal/org.c \
 	portal/admin.c portal/site.c portal/seed.c portal/ratelimit.c portal/md.c portal/csv.c portal/sign.c portal/blob.c portal/ical.c portal/publication.c portal/chart.c portal/pdf.c

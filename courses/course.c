@@ -925,9 +925,16 @@ courses_register(struct router *r, const struct config *cfg)
 		fatalx("cannot start the certificates (signing key in \"%s\")", cfg->var_dir);
 }
 
+int
+courses_start(const struct config *cfg)
+{
+	return quiz_saves_start(cfg->database_url);
+}
+
 void
 courses_shutdown(void)
 {
+	quiz_saves_stop();
 	course_cache_clear();
 	quiz_keys_clear();
 	certificate_shutdown();

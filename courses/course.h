@@ -28,7 +28,14 @@ struct router;
 /* Adds the course routes to r; the route tables are static, cfg is kept. */
 void courses_register(struct router *r, const struct config *cfg);
 
-/* Frees what the courses keep between requests (the outline cache); after http_stop(). */
+/*
+ * Starts the courses' own threads (the answer saves' batch) once the stop
+ * signals are blocked and before http_start(); 0, or -1 (logged).
+ */
+int courses_start(const struct config *cfg);
+
+/* Stops those threads and frees what the courses keep between requests
+ * (the outline cache); after http_stop(). */
 void courses_shutdown(void);
 
 #endif

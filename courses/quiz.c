@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "certificate.h"
 #include "course.h"
 #include "course_db.h"
@@ -593,38 +594,34 @@ quiz_answer_check(struct request *req, enum grade_kind kind, const char *spec, c
 	return quiz_answer_canonical(req, &key, req->json, json, err);
 }
 
+/* The answer of a saved answer, an empty one (DELETE) or not. */
+static int
+quiz_answer_saved(struct request *req, int64_t qid, bool cleared)
+{
+	struct json_writer w;
+
+	json_writer_init(&w, &req->body);
+	json_obj_open(&w, NULL);
+	json_int(&w, "question_id", qid);
+	json_bool(&w, "saved", true);
+	json_bool(&w, "cleared", cleared);
+	json_obj_close(&w);
+	return response_json(req, 200);
+}
+
 /*
- * PUT /api/v1/attempts/{id}/answers/{question} with the answer object, or
- * DELETE to clear it: 200 {question_id, saved, cleared}; 400 a wrong
- * answer (forged choice...); 404 no such attempt of the user, or a
- * question not in it; 409 submitted or past the deadline; 500.  Two tabs
- * may save at will: each question keeps the last answer saved.
- *
- * The learners' busiest request, so its usual way is one statement: the
- * question's key comes from memory (quiz_keys.h) and the save itself
- * checks the attempt's owner, state and deadline.  Anything unusual (a
- * key not in memory, a refused save, a wrong answer) takes the way that
- * reads the attempt first, which answers with the right status.
+ * The save of an answer that was not saved at once: reads the attempt
+ * first, so as to answer with the right status when it is refused.
  */
 static int
-quiz_api_answer(struct request *req)
+quiz_answer_checked(struct request *req)
 {
 	int64_t id = request_int(req, "id", 0), qid = request_int(req, "question", 0);
 	struct quiz_save_target t;
 	enum quiz_save saved;
-	enum grade_kind kind;
-	struct json_writer w;
-	const char *json = NULL, *err, *spec;
+	const char *json = NULL, *err;
 	bool found;
 
-	if (req->method == METHOD_DELETE ||
-	    (quiz_keys_get(req->arena, qid, &kind, &spec) &&
-	     quiz_answer_check(req, kind, spec, &json, &err) == 0)) {
-		if (quiz_db_answer_save(req->db, id, qid, req->user->id, json, &saved) == -1)
-			return 500;
-		if (saved == QUIZ_SAVED)
-			goto saved;
-	}
 	if (quiz_db_save_target(req->db, req->arena, id, qid, &t, &found) == -1)
 		return 500;
 	if (!found || t.user_id != req->user->id)
@@ -649,14 +646,127 @@ quiz_api_answer(struct request *req)
 		return 500;
 	if (saved == QUIZ_SAVE_REFUSED)
 		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, NULL));
-saved:
-	json_writer_init(&w, &req->body);
-	json_obj_open(&w, NULL);
-	json_int(&w, "question_id", qid);
-	json_bool(&w, "saved", true);
-	json_bool(&w, "cleared", json == NULL);
-	json_obj_close(&w);
-	return response_json(req, 200);
+	return quiz_answer_saved(req, qid, json == NULL);
+}
+
+/* ---- answer saves, many in one commit (batch.h) ---- */
+
+#define QUIZ_SAVES_MAX 256	/* answers saved by one statement */
+
+static struct batch *quiz_saves;
+
+/* A save handed to quiz_saves by a deferred request. */
+struct quiz_deferred_save {
+	struct batch_item item;		/* first: what batch.c sees */
+	struct quiz_answer_write w;
+	bool done;			/* the batch ran it: w.saved tells how it ended */
+};
+
+/*
+ * Saves the answers of one batch: one statement for all of them, unless
+ * some attempt has several (two tabs): then its later saves go in the
+ * statements that follow, one per attempt each time, in arrival order, so
+ * that the last answer sent is the one kept, as one at a time.
+ */
+static void
+quiz_saves_run(struct db *db, struct arena *a, struct batch_item **items, int n)
+{
+	struct quiz_answer_write *w = arena_calloc(a, (size_t)n, sizeof(*w));
+	struct quiz_deferred_save **round = arena_calloc(a, (size_t)n, sizeof(*round));
+	int pending = n;
+
+	while (pending > 0) {
+		int m = 0;
+
+		/* The first save not yet done of each attempt. */
+		for (int i = 0; i < n; i++) {
+			struct quiz_deferred_save *sv = (struct quiz_deferred_save *)items[i];
+			bool later = false;
+
+			for (int j = 0; j < i && !later; j++) {
+				const struct quiz_deferred_save *before = (const struct quiz_deferred_save *)items[j];
+				later = !before->done && before->w.attempt_id == sv->w.attempt_id;
+			}
+			if (sv->done || later)
+				continue;
+			round[m] = sv;
+			w[m++] = sv->w;
+		}
+		/* A failed statement saved nothing: each request saves its own. */
+		if (quiz_db_answers_save(db, a, w, m) == -1)
+			return;
+		for (int j = 0; j < m; j++) {
+			round[j]->w.saved = w[j].saved;
+			round[j]->done = true;
+		}
+		pending -= m;
+	}
+}
+
+static void
+quiz_save_hand_off(void *arg)
+{
+	batch_add(quiz_saves, arg);
+}
+
+static int
+quiz_save_resume(struct request *req, void *arg)
+{
+	const struct quiz_deferred_save *sv = arg;
+
+	if (sv->done && sv->w.saved)
+		return quiz_answer_saved(req, sv->w.question_id, sv->w.json == NULL);
+	return quiz_answer_checked(req);
+}
+
+int
+quiz_saves_start(const char *conninfo)
+{
+	quiz_saves = batch_start("quiz saves", conninfo, QUIZ_SAVES_MAX, quiz_saves_run);
+	return quiz_saves != NULL ? 0 : -1;
+}
+
+void
+quiz_saves_stop(void)
+{
+	batch_stop(quiz_saves);
+	quiz_saves = NULL;
+}
+
+/*
+ * PUT /api/v1/attempts/{id}/answers/{question} with the answer object, or
+ * DELETE to clear it: 200 {question_id, saved, cleared}; 400 a wrong
+ * answer (forged choice...); 404 no such attempt of the user, or a
+ * question not in it; 409 submitted or past the deadline; 500.  Two tabs
+ * may save at will: each question keeps the last answer saved.
+ *
+ * The learners' busiest request.  Its usual way costs no read: the
+ * question's key comes from memory (quiz_keys.h), and the save itself,
+ * which checks the attempt's owner, state and deadline, is deferred to
+ * quiz_saves and committed with the saves of other learners.  Anything
+ * unusual (a key not in memory, a refused save, a wrong answer) takes
+ * the way that reads the attempt first, which answers with the right
+ * status.
+ */
+static int
+quiz_api_answer(struct request *req)
+{
+	int64_t qid = request_int(req, "question", 0);
+	struct quiz_deferred_save *sv;
+	enum grade_kind kind;
+	const char *json = NULL, *err, *spec;
+
+	if (req->method == METHOD_PUT &&
+	    !(quiz_keys_get(req->arena, qid, &kind, &spec) &&
+	      quiz_answer_check(req, kind, spec, &json, &err) == 0))
+		return quiz_answer_checked(req);
+	sv = arena_calloc(req->arena, 1, sizeof(*sv));
+	sv->item.req = req;
+	sv->w.attempt_id = request_int(req, "id", 0);
+	sv->w.question_id = qid;
+	sv->w.user_id = req->user->id;
+	sv->w.json = json;
+	return request_defer(req, quiz_save_hand_off, quiz_save_resume, sv);
 }
 
 /*

@@ -43,6 +43,14 @@ int quiz_regrade(struct request *req, int64_t quiz_id, int *attempts, int *chang
 void quiz_register(struct router *r);
 
 /*
+ * The thread that commits the answer saves of many learners together
+ * (portal/batch.h): started before the server takes requests, stopped
+ * after it took the last one.  0, or -1 when it cannot start.
+ */
+int quiz_saves_start(const char *conninfo);
+void quiz_saves_stop(void);
+
+/*
  * Sets "tests" in ctx, the course page's list of c's final tests with the
  * user's grades (tests, from course_db_learner_state(): module position and
  * title, url, state text), "has_tests", and "tests_passed" when they are

@@ -426,28 +426,69 @@ quiz_db_attempt_lock(struct db *db, struct arena *a, int64_t attempt_id, struct 
  * condition again on the version the submission committed) and is
  * refused rather than lost.
  */
-static const struct db_stmt quiz_answer_save = {
-	"quiz_answer_save",
-	"UPDATE attempt_questions SET answer = $3::jsonb, "
-	"       answered_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END "
-	"WHERE attempt_id = $1 AND question_id = $2 AND score IS NULL "
-	"  AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.id = $1 AND a.user_id = $4 "
-	"              AND a.submitted_at IS NULL AND (a.deadline IS NULL OR a.deadline >= now()))", 4
+static const struct db_stmt quiz_answers_save = {
+	"quiz_answers_save",
+	"UPDATE attempt_questions aq SET answer = x.v, "
+	"       answered_at = CASE WHEN x.v IS NULL THEN NULL ELSE now() END "
+	"FROM jsonb_to_recordset($1::jsonb) AS x (i int, a bigint, q bigint, u bigint, v jsonb) "
+	"WHERE aq.attempt_id = x.a AND aq.question_id = x.q AND aq.score IS NULL "
+	"  AND EXISTS (SELECT 1 FROM quiz_attempts t WHERE t.id = x.a AND t.user_id = x.u "
+	"              AND t.submitted_at IS NULL AND (t.deadline IS NULL OR t.deadline >= now())) "
+	"RETURNING x.i", 1
 };
+
+int
+quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_write *w, int n)
+{
+	struct json_writer jw;
+	struct db_res *res;
+	struct buf rows;
+	const char *params[1];
+
+	buf_init(&rows, 4096);
+	json_writer_init(&jw, &rows);
+	json_arr_open(&jw, NULL);
+	for (int i = 0; i < n; i++) {
+		w[i].saved = false;
+		json_obj_open(&jw, NULL);
+		json_int(&jw, "i", i);
+		json_int(&jw, "a", w[i].attempt_id);
+		json_int(&jw, "q", w[i].question_id);
+		json_int(&jw, "u", w[i].user_id);
+		if (w[i].json != NULL)
+			json_raw(&jw, "v", w[i].json);
+		json_obj_close(&jw);
+	}
+	json_arr_close(&jw);
+	if (rows.err) {
+		buf_release(&rows);
+		return -1;
+	}
+	params[0] = rows.data;
+	res = db_query(db, a, &quiz_answers_save, params);
+	buf_release(&rows);
+	if (res == NULL)
+		return -1;
+	for (int r = 0; r < res->nrows; r++) {
+		int64_t i = db_get_int(res, r, 0);
+
+		if (i >= 0 && i < n)
+			w[i].saved = true;
+	}
+	return 0;
+}
 
 int
 quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
 		    const char *answer_json, enum quiz_save *result)
 {
-	char aid[DB_INT_LEN], qid[DB_INT_LEN], uid[DB_INT_LEN];
-	const char *params[] = { db_int_param(aid, attempt_id), db_int_param(qid, question_id),
-				 answer_json, db_int_param(uid, user_id) };
-	int64_t n = db_exec(db, &quiz_answer_save, params);
+	struct quiz_answer_write w = { attempt_id, question_id, user_id, answer_json, false };
+	struct arena *a = arena_new();
+	int rc = quiz_db_answers_save(db, a, &w, 1);
 
-	if (n < 0)
-		return -1;
-	*result = n > 0 ? QUIZ_SAVED : QUIZ_SAVE_REFUSED;
-	return 0;
+	arena_free(a);
+	*result = w.saved ? QUIZ_SAVED : QUIZ_SAVE_REFUSED;
+	return rc;
 }
 
 static const struct db_stmt quiz_attempt_store = {

@@ -179,6 +179,24 @@ enum quiz_save {
 	QUIZ_SAVE_REFUSED,		/* not the user's, not open, or not holding the question */
 };
 
+/* One answer for quiz_db_answers_save(), and how its save ended. */
+struct quiz_answer_write {
+	int64_t attempt_id;
+	int64_t question_id;
+	int64_t user_id;
+	const char *json;	/* grade_answer_json() output; NULL clears the answer */
+	bool saved;		/* out: false when refused as quiz_db_answer_save() says */
+};
+
+/*
+ * Saves w[0..n-1] in one statement, so in one commit outside a
+ * transaction; each one's saved tells how it ended.  At most one write
+ * per attempt: a statement holding two rows of an attempt could deadlock
+ * with the attempt's submission, which locks them all.  Returns 0, or -1
+ * on a database error (nothing saved).
+ */
+int quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_write *w, int n);
+
 /*
  * Saves answer_json (an answer written by grade_answer_json(); NULL
  * clears it) to question_id of attempt_id, if the attempt is user_id's,

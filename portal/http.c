@@ -13,7 +13,10 @@
  *     bytes arrive; past one, the rest is drained and the error answered
  *     at the end, since MHD takes no response while a body arrives.
  *  3. last call: request_run() routes, authorises, validates and runs the
- *     handler; the response is queued.
+ *     handler; the response is queued.  A handler that defers its answer
+ *     (request_defer()) has its connection suspended instead, and its work
+ *     handed to another thread, whose http_wake() resumes the connection;
+ *     MHD then calls http_access() once more and the answer is queued.
  *  4. completion: access log, metrics, the arena is freed.
  */
 #include "compat.h"
@@ -57,6 +60,7 @@ struct http_conn {
 	uint64_t file_bytes;	/* of it, delivered so far */
 	bool tail_empty;	/* params_tail began with a call that brought no bytes */
 	bool done;		/* response queued */
+	bool suspended;		/* deferred: waiting for http_wake() */
 	uint64_t bytes;		/* body bytes of the response, for the access log */
 	uint64_t start_ns;
 };
@@ -79,6 +83,16 @@ struct http_thread {
 };
 
 static struct MHD_Daemon *http_daemon;
+
+/*
+ * Deferred requests whose connection is suspended and not yet woken, and
+ * whether the server is stopping: MHD must not be stopped while a
+ * connection is suspended, so http_stop() lets none be suspended any more
+ * and waits until every one has been woken.
+ */
+static atomic_int http_suspended;
+static atomic_bool http_stopping;
+
 static const struct config *http_cfg;
 static const struct router *http_router;
 static pthread_key_t http_thread_key;
@@ -643,6 +657,39 @@ http_queue(struct request *req)
 	return ret;
 }
 
+/*
+ * Suspends the connection of a request whose handler deferred the answer,
+ * then hands its work over: only a suspended connection may be resumed.
+ * While the server stops the answer is made at once instead.
+ */
+static enum MHD_Result
+http_defer(struct request *req)
+{
+	struct http_conn *hc = req->conn;
+
+	/* Counted before the flag is read: http_stop() sets the flag before
+	 * it reads the count, so one of the two sees the other. */
+	atomic_fetch_add(&http_suspended, 1);
+	if (atomic_load(&http_stopping)) {
+		atomic_fetch_sub(&http_suspended, 1);
+		request_resume(req);
+		return http_queue(req);
+	}
+	hc->suspended = true;
+	MHD_suspend_connection(hc->mhd);
+	request_hand_off(req);
+	return MHD_YES;
+}
+
+void
+http_wake(struct request *req)
+{
+	struct http_conn *hc = req->conn;
+
+	MHD_resume_connection(hc->mhd);
+	atomic_fetch_sub(&http_suspended, 1);
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	    const char *version, const char *upload_data, size_t *upload_data_size,
@@ -695,6 +742,11 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 			return MHD_NO;
 		return MHD_YES;
 	}
+	if (hc->suspended) {
+		hc->suspended = false;
+		request_resume(req);
+		return http_queue(req);
+	}
 	if (hc->done)
 		return MHD_YES;
 	/* A body cut short (a multipart without its closing boundary) is not
@@ -725,6 +777,8 @@ http_access(void *cls, struct MHD_Connection *c, const char *url, const char *me
 			req->raw_body = hc->json_body.data;
 			req->raw_body_len = hc->json_body.len;
 			request_run(req, http_router);
+			if (req->defer_resume != NULL)
+				return http_defer(req);
 		}
 	}
 	return http_queue(req);
@@ -821,7 +875,7 @@ http_start(const struct config *cfg, const struct router *router)
 	threads = (unsigned)cfg->threads;
 
 	http_daemon = MHD_start_daemon(
-	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)port, NULL, NULL, http_access, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -841,9 +895,21 @@ http_start(const struct config *cfg, const struct router *router)
 	return 0;
 }
 
+/* Longest wait for deferred requests at stop: a statement's timeout and more. */
+#define HTTP_STOP_WAIT_MS 60000
+
 void
 http_stop(void)
 {
+	struct timespec tick = { 0, 1000000 };
+
+	atomic_store(&http_stopping, true);
+	for (int ms = 0; atomic_load(&http_suspended) > 0; ms++) {
+		if (ms == HTTP_STOP_WAIT_MS)
+			fatalx("%d deferred requests were not woken in %d s",
+			       atomic_load(&http_suspended), HTTP_STOP_WAIT_MS / 1000);
+		nanosleep(&tick, NULL);
+	}
 	if (http_daemon != NULL)
 		MHD_stop_daemon(http_daemon);
 	http_daemon = NULL;

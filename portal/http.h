@@ -53,4 +53,7 @@ struct db *http_upload_db(const struct request *req);
 /* This pool thread's database handle (created on first use). */
 struct db *http_thread_db(void);
 
+/* Any thread: resumes the connection of a deferred request (request_wake()). */
+void http_wake(struct request *req);
+
 #endif

@@ -188,6 +188,8 @@ cmd_serve(const struct config *cfg)
 	if (blob_init(cfg) == -1)
 		fatalx("cannot load libmagic's database");
 	log_access_start();
+	if (courses_start(cfg) == -1)
+		fatalx("cannot start the courses' threads");
 	if (http_start(cfg, router) == -1)
 		fatalx("cannot start the HTTP server");
 	if (mail_sender_start() == -1)

@@ -333,6 +333,26 @@ request_admit(struct request *req, const struct router *router)
 	return req->admitted = true;
 }
 
+/* What follows a handler's answer, now or deferred. */
+static void
+request_finish(struct request *req)
+{
+	if (req->db != NULL) {
+		/* A handler never leaves a transaction open on the thread's
+		 * connection; if one did, nothing of it is kept. */
+		db_rollback(req->db);
+		if (req->status == 500 && db_is_down(req->db)) {
+			request_unavailable(req);
+			return;
+		}
+	}
+	/* A handler that failed without a page of its own gets the error page. */
+	if (req->status == 500 && req->body.len == 0)
+		response_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
+	if (!request_has_header(req, "Cache-Control"))
+		response_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
+}
+
 void
 request_run(struct request *req, const struct router *router)
 {
@@ -365,18 +385,44 @@ request_run(struct request *req, const struct router *router)
 		req->db = http_upload_db(req);
 	req->status = 500;
 	req->status = rt->handler(req);
-	if (req->db != NULL) {
-		/* A handler never leaves a transaction open on the thread's
-		 * connection; if one did, nothing of it is kept. */
-		db_rollback(req->db);
-		if (req->status == 500 && db_is_down(req->db)) {
-			request_unavailable(req);
-			return;
-		}
+	if (req->status == REQUEST_DEFERRED) {
+		/* Nothing of the transaction outlives the handler here either. */
+		if (req->db != NULL)
+			db_rollback(req->db);
+		return;
 	}
-	/* A handler that failed without a page of its own gets the error page. */
-	if (req->status == 500 && req->body.len == 0)
-		response_error(req, 500, "Si è verificato un errore interno. Riprova più tardi.");
-	if (!request_has_header(req, "Cache-Control"))
-		response_header(req, "Cache-Control", req->user ? "private, no-store" : "no-cache");
+	request_finish(req);
+}
+
+int
+request_defer(struct request *req, void (*hand_off)(void *arg),
+	      int (*resume)(struct request *req, void *arg), void *arg)
+{
+	req->defer_hand_off = hand_off;
+	req->defer_resume = resume;
+	req->defer_arg = arg;
+	return REQUEST_DEFERRED;
+}
+
+void
+request_hand_off(struct request *req)
+{
+	req->defer_hand_off(req->defer_arg);
+}
+
+void
+request_wake(struct request *req)
+{
+	http_wake(req);
+}
+
+void
+request_resume(struct request *req)
+{
+	int (*resume)(struct request *, void *) = req->defer_resume;
+
+	req->defer_resume = NULL;	/* answered now */
+	req->status = 500;
+	req->status = resume(req, req->defer_arg);
+	request_finish(req);
 }

@@ -121,7 +121,32 @@ struct request {
 	const struct blob_file *upload;
 	int upload_status;
 	const char *upload_message;
+
+	/* A deferred request (request_defer()): what runs when; defer_resume
+	 * is NULL unless the answer is still to come. */
+	void (*defer_hand_off)(void *arg);
+	int (*defer_resume)(struct request *req, void *arg);
+	void *defer_arg;
 };
+
+/*
+ * Answering later, so that a pool thread does not wait on work that
+ * another thread does for many requests at once (the quiz's answer
+ * saves, committed together).  A handler returns
+ * request_defer(req, hand_off, resume, arg); once the connection is set
+ * aside, hand_off(arg) passes the work to the other thread, which calls
+ * request_wake(req) when it is done; resume(req, arg) then runs on the
+ * request's own thread, with req->db, and returns the status like a
+ * handler.  While the server stops, nothing is set aside: resume runs at
+ * once, without hand_off, and must then do the work itself.
+ */
+#define REQUEST_DEFERRED 0
+
+int request_defer(struct request *req, void (*hand_off)(void *arg),
+		  int (*resume)(struct request *req, void *arg), void *arg);
+
+/* Any thread: the work of a deferred request is done (see request_defer()). */
+void request_wake(struct request *req);
 
 /* The validated value of the route field called name (present=false if absent), or NULL if the route declares no such field. */
 const struct field_value *request_field(const struct request *req, const char *name);

@@ -29,7 +29,15 @@ void request_configure(const struct config *cfg);
  */
 bool request_admit(struct request *req, const struct router *router);
 
+/*
+ * Routes, checks and runs the handler.  req->status is REQUEST_DEFERRED
+ * when the handler deferred its answer: http.c then sets the connection
+ * aside and calls request_hand_off() (or, while the server stops,
+ * request_resume() at once), and request_resume() once woken.
+ */
 void request_run(struct request *req, const struct router *router);
+void request_hand_off(struct request *req);
+void request_resume(struct request *req);
 void request_fail(struct request *req, int status, const char *message);
 
 #endif

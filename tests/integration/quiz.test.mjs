@@ -8,6 +8,7 @@
 // every check looks at the stored rows as well as the answer.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, startStack } from '../lib/harness.mjs';
 import { apiLogin, assertApiError, createUser, lit, loginAs, tokenFor, uniq } from './util.mjs';
 
@@ -34,9 +35,9 @@ const submit = (c, attemptId, body) => api(c, 'POST', `/api/v1/attempts/${attemp
 // A fresh active account signed in through the API, enrolled in courseId
 // (none when null): each test has its own learner, so attempt limits and
 // grades of one test never leak into another.
-async function learner(courseId = demoCourse) {
-  const u = await createUser(s, adminToken, { name: `Discente ${uniq()}` });
-  const c = await apiLogin(s, u.email, u.password);
+async function learner(courseId = demoCourse, stack = s, admin = adminToken) {
+  const u = await createUser(stack, admin, { name: `Discente ${uniq()}` });
+  const c = await apiLogin(stack, u.email, u.password);
   c.user = u;
   if (courseId !== null) {
     const e = await api(c, 'POST', `/api/v1/courses/${courseId}/enrolments`);
@@ -46,8 +47,8 @@ async function learner(courseId = demoCourse) {
 }
 
 // A question's kind, points and key, read from the database.
-function key(qid) {
-  return JSON.parse(s.sql(`SELECT json_build_object('kind', kind, 'points', points, 'spec', spec)::text
+function key(qid, stack = s) {
+  return JSON.parse(stack.sql(`SELECT json_build_object('kind', kind, 'points', points, 'spec', spec)::text
                            FROM questions WHERE id = ${qid}`));
 }
 
@@ -79,8 +80,8 @@ function variant({ kind, spec }, n) {
 }
 
 // The stored answers of an attempt: { question_id: answer or null }.
-function stored(attemptId) {
-  return JSON.parse(s.sql(`SELECT coalesce(json_object_agg(question_id, answer), '{}')::text
+function stored(attemptId, stack = s) {
+  return JSON.parse(stack.sql(`SELECT coalesce(json_object_agg(question_id, answer), '{}')::text
                            FROM attempt_questions WHERE attempt_id = ${attemptId}`));
 }
 
@@ -857,5 +858,83 @@ describe('enrolment', () => {
     assert.equal(form.status, 403);
     assert.match(form.text, /Per fare il test devi essere iscritto al corso\./);
     assert.equal(nAttempts(quiz, c.user.id), 0);
+  });
+});
+
+// ---- 13. saves committed together ----
+
+describe('saves of many learners at once', () => {
+  it('each save of a burst ends as it would alone: stored, refused (409) or not found (404)', async () => {
+    const cs = await Promise.all(Array.from({ length: 24 }, () => learner()));
+    const as = await Promise.all(cs.map(async (c) => (await start(c, demo[0].quiz)).json()));
+    const other = (await start(cs[3], demo[1].quiz)).json();	// its questions' keys are now in memory
+    assert.equal((await submit(cs[0], as[0].id)).status, 200);
+    const calls = [];
+    cs.forEach((c, i) => as[i].questions.forEach((q, n) => {
+      // Learner 2 leaves its last question for learner 1 to try.
+      if (i !== 2 || n < as[i].questions.length - 1) calls.push({ c, attempt: as[i].id, q: q.id, want: i === 0 ? 409 : 200 });
+    }));
+    const last = as[2].questions.at(-1).id;
+    calls.push({ c: cs[1], attempt: as[2].id, q: last, want: 404 });	// someone else's attempt
+    calls.push({ c: cs[4], attempt: as[4].id, q: other.questions[0].id, want: 404 });	// not in this attempt
+    const answers = calls.map((x) => rightAnswer(key(x.q)));
+    const rs = await Promise.all(calls.map((x, i) => put(x.c, x.attempt, x.q, answers[i])));
+    rs.forEach((r, i) => {
+      assert.equal(r.status, calls[i].want, `save ${i}: ${r.text}`);
+      if (r.status === 200) assert.deepEqual(r.json(), { question_id: calls[i].q, saved: true, cleared: false });
+    });
+    calls.forEach((x, i) => {
+      const db = stored(x.attempt);
+      if (x.want === 200) assert.deepEqual(db[x.q], answers[i], `save ${i} stored`);
+      else if (x.q in db) assert.equal(db[x.q], null, `refused save ${i} stored nothing`);
+    });
+    assert.deepEqual(stored(other.id), Object.fromEntries(other.questions.map((q) => [q.id, null])));
+  });
+});
+
+describe('stopping with saves under way', () => {
+  it('answers or drops each save, keeps every one told saved, and exits cleanly', async () => {
+    const t = await startStack();
+    try {
+      const admin = tokenFor(t, t.demo.admin.email);
+      const course = Number(t.sql("SELECT id FROM courses WHERE slug = 'sigess-uso-della-piattaforma'"));
+      const quiz = Number(t.sql(`SELECT z.id FROM quizzes z JOIN modules m ON m.id = z.module_id
+                                 WHERE z.course_id = ${course} ORDER BY m.position LIMIT 1`));
+      const cs = await Promise.all(Array.from({ length: 8 }, () => learner(course, t, admin)));
+      const as = await Promise.all(cs.map(async (c) => (await start(c, quiz)).json()));
+      const keys = Object.fromEntries(as.flatMap((a) => a.questions.map((q) => [q.id, key(q.id, t)])));
+      // Each learner saves one question again and again, one save at a
+      // time, until the portal goes away: the stored answer is the last
+      // one acknowledged, or the one sent after it (committed, then cut off).
+      let stopped = false;
+      const loops = cs.map(async (c, i) => {
+        const q = as[i].questions[0].id;
+        let n = 0, acked = null, sent = null;
+        while (!stopped && n < 2000) {
+          sent = variant(keys[q], n++);
+          try {
+            const r = await put(c, as[i].id, q, sent);
+            if (r.status !== 200) break;
+            acked = sent;
+          } catch { break; }	// the connection closed by the stop
+        }
+        return { attempt: as[i].id, q, acked, sent };
+      });
+      await sleep(300);
+      const exited = new Promise((r) => t.portal.once('exit', (code, signal) => r({ code, signal })));
+      t.portal.kill('SIGTERM');
+      const { code, signal } = await exited;
+      stopped = true;
+      const ends = await Promise.all(loops);
+      assert.deepEqual({ code, signal }, { code: 0, signal: null }, `a clean exit:\n${t.log.join('').slice(-2000)}`);
+      for (const e of ends) {
+        assert.ok(e.acked !== null, 'saves went through before the stop');
+        const db = stored(e.attempt, t)[e.q];
+        assert.ok([e.acked, e.sent].some((v) => JSON.stringify(v) === JSON.stringify(db)),
+          `stored ${JSON.stringify(db)}: the last acknowledged ${JSON.stringify(e.acked)} or the next`);
+      }
+    } finally {
+      await t.stop();
+    }
   });
 });
