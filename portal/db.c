@@ -33,6 +33,7 @@ struct db {
 	time_t last_attempt;
 	char sqlstate[6];
 	bool accounts_changed;	/* db_accounts_changed() in the open transaction */
+	bool begin_pending;	/* db_begin() called, BEGIN not sent yet */
 	/* Statements prepared on this connection; cleared on reconnect. */
 	const struct db_stmt *prepared[DB_MAX_PREPARED];
 	int nprepared;
@@ -216,18 +217,70 @@ db_fail(struct db *db, const struct db_stmt *stmt, PGresult *res)
 }
 
 /*
+ * Reads the results of the steps db_run_with() sent in one pipeline (the
+ * statement last) and leaves pipeline mode.  Returns the statement's
+ * result, or NULL after recording the first failure; *prepare_ok tells
+ * whether step prepare_step (-1: none) succeeded.
+ */
+static PGresult *
+db_pipeline_results(struct db *db, const struct db_stmt *stmt, int steps, int prepare_step,
+		    bool *prepare_ok)
+{
+	PGresult *res, *out = NULL, *failed = NULL;
+
+	*prepare_ok = false;
+	for (int step = 0; step < steps; step++) {
+		bool ok;
+
+		if ((res = PQgetResult(db->conn)) == NULL)
+			break;	/* the connection failed */
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+		if (step == prepare_step)
+			*prepare_ok = ok;
+		if (!ok && failed == NULL)
+			failed = res;	/* the steps after it come back aborted */
+		else if (ok && step == steps - 1)
+			out = res;
+		else
+			PQclear(res);
+		while ((res = PQgetResult(db->conn)) != NULL)	/* a step's results end with NULL */
+			PQclear(res);
+	}
+	/* Then the synchronisation point, after which the pipeline is empty. */
+	while ((res = PQgetResult(db->conn)) != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	if (PQexitPipelineMode(db->conn) != 1) {
+		/* Only a broken connection keeps results back: start afresh. */
+		db_fail(db, stmt, failed);
+		db_disconnect(db);
+		PQclear(failed);
+		PQclear(out);
+		return NULL;
+	}
+	if (out != NULL)
+		return out;
+	db_fail(db, stmt, failed);
+	PQclear(failed);
+	return NULL;
+}
+
+/*
  * Runs stmt, prepared on db's connection the first time (prepare) or
  * planned for these values; lengths (NULL: all text) marks binary
  * parameters with their length (-1: text), and binary_result asks for the
- * columns in binary.
+ * columns in binary.  One round trip, in libpq's pipeline mode: the
+ * transaction's BEGIN (db_begin() sends none) and the statement's
+ * PREPARE go with the statement.
  */
 static PGresult *
 db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params,
 	    const int *lengths, bool binary_result, bool prepare)
 {
 	int formats[DB_MAX_PARAMS];
+	bool began = db->begin_pending, prepared = false, prepare_ok;
 	PGresult *res;
-	int i;
+	int i, sent;
 
 	db->sqlstate[0] = '\0';
 	/* The probe of db_ready() ran when the request started; between the
@@ -236,42 +289,41 @@ db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
 		return NULL;
 	}
-	for (i = 0; i < db->nprepared; i++)
-		if (db->prepared[i] == stmt)
-			break;
-	if (i == db->nprepared && prepare) {
-		res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			db_fail(db, stmt, res);
-			PQclear(res);
-			return NULL;
-		}
-		PQclear(res);
-		if (db->nprepared == DB_MAX_PREPARED)
-			fatalx("database: more than %d statements", DB_MAX_PREPARED);
-		db->prepared[db->nprepared++] = stmt;
-	}
 	if (lengths != NULL) {
 		if (stmt->nparams > DB_MAX_PARAMS)
 			fatalx("database: \"%s\" has too many parameters", stmt->name);
 		for (i = 0; i < stmt->nparams; i++)
 			formats[i] = lengths[i] >= 0;
 	}
-	if (!prepare)
-		res = PQexecParams(db->conn, stmt->sql, stmt->nparams, NULL, params, lengths,
-				   lengths != NULL ? formats : NULL, binary_result);
-	else
-		res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, lengths,
-				     lengths != NULL ? formats : NULL, binary_result);
-	switch (PQresultStatus(res)) {
-	case PGRES_TUPLES_OK:
-	case PGRES_COMMAND_OK:
-		return res;
-	default:
-		db_fail(db, stmt, res);
-		PQclear(res);
+	for (i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == stmt)
+			break;
+	if (i == db->nprepared && prepare) {
+		if (db->nprepared == DB_MAX_PREPARED)
+			fatalx("database: more than %d statements", DB_MAX_PREPARED);
+		prepared = true;
+	}
+	db->begin_pending = false;
+	sent = PQenterPipelineMode(db->conn) &&
+	       (!began || PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
+	       (!prepared || PQsendPrepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL)) &&
+	       (prepare ? PQsendQueryPrepared(db->conn, stmt->name, stmt->nparams, params, lengths,
+					      lengths != NULL ? formats : NULL, binary_result)
+			: PQsendQueryParams(db->conn, stmt->sql, stmt->nparams, NULL, params, lengths,
+					    lengths != NULL ? formats : NULL, binary_result)) &&
+	       PQpipelineSync(db->conn);
+	if (!sent) {
+		/* The connection is gone, or in a state to start afresh from. */
+		db_fail(db, stmt, NULL);
+		db_disconnect(db);
 		return NULL;
 	}
+	/* The steps: BEGIN if any, PREPARE if any, the statement. */
+	res = db_pipeline_results(db, stmt, 1 + (began ? 1 : 0) + (prepared ? 1 : 0),
+				  prepared ? (began ? 1 : 0) : -1, &prepare_ok);
+	if (prepare_ok)
+		db->prepared[db->nprepared++] = stmt;
+	return res;
 }
 
 static PGresult *
@@ -393,6 +445,11 @@ db_script(struct db *db, const char *sql)
 	db->sqlstate[0] = '\0';
 	if (!(db->up && PQstatus(db->conn) == CONNECTION_OK) && db_ready(db) == -1)
 		return -1;
+	if (db->begin_pending) {
+		db->begin_pending = false;
+		if (db_script(db, "BEGIN") == -1)
+			return -1;
+	}
 	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
 		rc = 0;
@@ -412,10 +469,15 @@ db_ping(struct db *db)
 	return db_exec(db, &db_ping_stmt, NULL) < 0 ? -1 : 0;
 }
 
+/* BEGIN goes with the transaction's first statement (db_run_with()). */
 int
 db_begin(struct db *db)
 {
-	return db_script(db, "BEGIN");
+	db->sqlstate[0] = '\0';
+	if (!(db->up && PQstatus(db->conn) == CONNECTION_OK) && db_ready(db) == -1)
+		return -1;
+	db->begin_pending = true;
+	return 0;
 }
 
 int
@@ -424,6 +486,10 @@ db_commit(struct db *db)
 	PGresult *res;
 	int rc = -1;
 
+	if (db->begin_pending) {
+		db->begin_pending = false;	/* nothing ran: nothing to commit */
+		return 0;
+	}
 	if (db->conn == NULL || !db->up)
 		return -1;
 	res = PQexec(db->conn, "COMMIT");
@@ -451,7 +517,7 @@ db_rollback(struct db *db)
 	PGresult *res;
 
 	db->accounts_changed = false;
-
+	db->begin_pending = false;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
 		return;
 	if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)

@@ -4,11 +4,14 @@
  *
  * Queries are `static const struct db_stmt` in the *_db.c files, with
  * $1..$n parameters; no request data is ever formatted into SQL text.
- * A statement is prepared on a connection the first time it runs there and
- * executed with PQexecPrepared afterwards.  A struct db is used by one
- * thread at a time.  When the server goes away, the next call tries to
- * reconnect (at most once a second) and fails fast meanwhile: callers see
- * -1 / NULL and db_is_down() tells the HTTP layer to answer 503.
+ * A statement is prepared on a connection the first time it runs there
+ * (the PREPARE sent with its first execution) and only executed
+ * afterwards; each runs in one round trip (libpq's pipeline mode), the
+ * BEGIN of a transaction included, which goes with its first statement.
+ * A struct db is used by one thread at a time.  When the server goes
+ * away, the next call tries to reconnect (at most once a second) and
+ * fails fast meanwhile: callers see -1 / NULL and db_is_down() tells the
+ * HTTP layer to answer 503.
  */
 #ifndef PORTAL_DB_H
 #define PORTAL_DB_H
@@ -110,11 +113,12 @@ int db_ping(struct db *db);
 int db_script(struct db *db, const char *sql);
 
 /*
- * BEGIN and COMMIT, through db_script(): 0 on success, -1 (logged) on
- * error, a lost connection included.  After a statement of the
- * transaction failed PostgreSQL turns COMMIT into a rollback that still
- * reports success, so callers stop at the first failure and call
- * db_rollback() instead of committing.
+ * BEGIN and COMMIT: 0 on success, -1 (logged) on error, a lost connection
+ * included.  db_begin() sends nothing: the BEGIN goes with the next
+ * statement, and a transaction that ran none commits nothing.  After a
+ * statement of the transaction failed PostgreSQL turns COMMIT into a
+ * rollback that still reports success, so callers stop at the first
+ * failure and call db_rollback() instead of committing.
  */
 int db_begin(struct db *db);
 int db_commit(struct db *db);

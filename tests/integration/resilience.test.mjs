@@ -294,3 +294,32 @@ describe('listening address', () => {
     assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200, 'the first one still answers');
   });
 });
+
+describe('statements that fail', () => {
+  it('a statement refused on its first run on a connection runs again there', async () => {
+    // One pool thread, so one connection: the refused INSERT is the first
+    // run of its statement there (prepared in the same round trip), and
+    // the next level must still be added through it.
+    const t = await startStack({ env: { PORTAL_THREADS: '1' } });
+    try {
+      const course = Number(t.sql(`INSERT INTO courses (title, slug, summary, published)
+        VALUES ('Corso delle prove', 'corso-delle-prove', 'Prove', true) RETURNING id`));
+      t.sql(`INSERT INTO certification_levels (course_id, position, name, rule)
+             VALUES (${course}, 1, 'Base', 'final_tests')`);
+      const trainer = await loginAs(t, 'formatore');
+      const page = `/gestione/corsi/${course}/livelli`;
+      const token = await trainer.csrf(page);
+      const form = (name) => trainer.request('POST', page,
+        { form: { csrf_token: token, name, rule: 'verification', opens_after_days: '30', valid_days: '0' } });
+      const dup = await form('Base');
+      assert.equal(dup.status, 400, 'a taken name is refused by the database');
+      assert.ok(dup.text.includes('Il corso ha già un livello con questo nome.'));
+      const ok = await form('Autonomo');
+      assert.equal(ok.status, 303, ok.text.slice(0, 500));
+      assert.equal(t.sql(`SELECT string_agg(name, ',' ORDER BY position) FROM certification_levels
+                          WHERE course_id = ${course}`), 'Base,Autonomo');
+    } finally {
+      await t.stop();
+    }
+  });
+});
