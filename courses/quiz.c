@@ -136,8 +136,8 @@ quiz_close(struct request *req, const struct quiz *q, int64_t attempt_id,
 		/* Answers sent with the submission count only before the
 		 * deadline: a late one is graded with what was saved in time. */
 		for (int i = 0; i < npending; i++)
-			if (quiz_db_answer_save(req->db, attempt_id, pending[i].question_id, req->user->id,
-						pending[i].json, &saved) == -1)
+			if (quiz_db_answer_save(req->db, req->arena, attempt_id, pending[i].question_id,
+						req->user->id, pending[i].json, &saved) == -1)
 				goto out;
 		if (npending > 0 && quiz_db_attempt_lock(req->db, req->arena, attempt_id, at, &found) == -1)
 			goto out;
@@ -611,7 +611,9 @@ quiz_answer_saved(struct request *req, int64_t qid, bool cleared)
 
 /*
  * The save of an answer that was not saved at once: reads the attempt
- * first, so as to answer with the right status when it is refused.
+ * first, so as to answer with the right status when it is refused.  200
+ * saved; 400 a wrong answer; 404 not the user's attempt, or a question
+ * not in it; 409 submitted or past the deadline; 500.
  */
 static int
 quiz_answer_checked(struct request *req)
@@ -642,7 +644,7 @@ quiz_answer_checked(struct request *req)
 		return response_json_error(req, 400, "bad_answer", err);
 	if (t.submitted_at != NULL)
 		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, t.submitted_at));
-	if (quiz_db_answer_save(req->db, id, qid, req->user->id, json, &saved) == -1)
+	if (quiz_db_answer_save(req->db, req->arena, id, qid, req->user->id, json, &saved) == -1)
 		return 500;
 	if (saved == QUIZ_SAVE_REFUSED)
 		return response_json_error(req, 409, "closed", quiz_closed_message(t.deadline, NULL));
@@ -668,7 +670,7 @@ struct quiz_deferred_save {
  * statements that follow, one per attempt each time, in arrival order, so
  * that the last answer sent is the one kept, as one at a time.
  */
-static void
+static int
 quiz_saves_run(struct db *db, struct arena *a, struct batch_item **items, int n)
 {
 	struct quiz_answer_write *w = arena_calloc(a, (size_t)n, sizeof(*w));
@@ -684,7 +686,9 @@ quiz_saves_run(struct db *db, struct arena *a, struct batch_item **items, int n)
 			bool later = false;
 
 			for (int j = 0; j < i && !later; j++) {
-				const struct quiz_deferred_save *before = (const struct quiz_deferred_save *)items[j];
+				const struct quiz_deferred_save *before =
+					(const struct quiz_deferred_save *)items[j];
+
 				later = !before->done && before->w.attempt_id == sv->w.attempt_id;
 			}
 			if (sv->done || later)
@@ -694,21 +698,27 @@ quiz_saves_run(struct db *db, struct arena *a, struct batch_item **items, int n)
 		}
 		/* A failed statement saved nothing: each request saves its own. */
 		if (quiz_db_answers_save(db, a, w, m) == -1)
-			return;
+			break;
 		for (int j = 0; j < m; j++) {
 			round[j]->w.saved = w[j].saved;
 			round[j]->done = true;
 		}
 		pending -= m;
 	}
+	return n - pending;
 }
 
+/* On the request's thread, once its connection is set aside. */
 static void
 quiz_save_hand_off(void *arg)
 {
 	batch_add(quiz_saves, arg);
 }
 
+/*
+ * On the request's thread, once the batch ran (or not, while the server
+ * stops): 200 when saved, else what quiz_answer_checked() answers.
+ */
 static int
 quiz_save_resume(struct request *req, void *arg)
 {
@@ -722,7 +732,7 @@ quiz_save_resume(struct request *req, void *arg)
 int
 quiz_saves_start(const char *conninfo)
 {
-	quiz_saves = batch_start("quiz saves", conninfo, QUIZ_SAVES_MAX, quiz_saves_run);
+	quiz_saves = batch_start("quiz_saves", conninfo, QUIZ_SAVES_MAX, quiz_saves_run);
 	return quiz_saves != NULL ? 0 : -1;
 }
 
@@ -743,7 +753,10 @@ quiz_saves_stop(void)
  * The learners' busiest request.  Its usual way costs no read: the
  * question's key comes from memory (quiz_keys.h), and the save itself,
  * which checks the attempt's owner, state and deadline, is deferred to
- * quiz_saves and committed with the saves of other learners.  Anything
+ * quiz_saves and committed with the saves of other learners (the
+ * deadline is then checked against the clock of that statement, a few
+ * milliseconds after the request came, as a request that waited on the
+ * database would see it).  Anything
  * unusual (a key not in memory, a refused save, a wrong answer) takes
  * the way that reads the attempt first, which answers with the right
  * status.
@@ -1298,7 +1311,8 @@ quiz_answer_submit(struct request *req)
 	    ((parsed = json_parse(req->arena, answer, strlen(answer), &err)) == NULL ||
 	     quiz_answer_canonical(req, &it->key, parsed, &json, &err) == -1))
 		return quiz_question_render(req, 400, &at, &q, n, err, false);
-	if (quiz_db_answer_save(req->db, at.id, it->question_id, req->user->id, json, &saved) == -1)
+	if (quiz_db_answer_save(req->db, req->arena, at.id, it->question_id, req->user->id, json,
+				&saved) == -1)
 		return 500;
 	if (saved == QUIZ_SAVE_REFUSED)
 		return response_redirect(req, arena_printf(req->arena, "/tentativi/%lld", (long long)at.id));

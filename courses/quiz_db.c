@@ -302,7 +302,7 @@ static const struct db_stmt quiz_attempt_head = {
 /*
  * Locks the attempt's row and its questions' rows: a save of an answer
  * under way is waited for (and its answer read), and one that comes
- * later finds the question graded (quiz_answer_save).
+ * later finds the question graded (quiz_answers_save).
  */
 static const struct db_stmt quiz_attempt_head_lock = {
 	"quiz_attempt_head_lock", QUIZ_ATTEMPT_SQL("JOIN") " FOR UPDATE OF a, aq", 1
@@ -445,7 +445,7 @@ quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_write *w
 	struct buf rows;
 	const char *params[1];
 
-	buf_init(&rows, 4096);
+	buf_init(&rows, 0);	/* n answers of at most a few KiB each: far below the default cap */
 	json_writer_init(&jw, &rows);
 	json_arr_open(&jw, NULL);
 	for (int i = 0; i < n; i++) {
@@ -461,6 +461,7 @@ quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_write *w
 	}
 	json_arr_close(&jw);
 	if (rows.err) {
+		log_warnx("quiz: %d answers do not fit in one statement", n);
 		buf_release(&rows);
 		return -1;
 	}
@@ -479,16 +480,15 @@ quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_write *w
 }
 
 int
-quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
-		    const char *answer_json, enum quiz_save *result)
+quiz_db_answer_save(struct db *db, struct arena *a, int64_t attempt_id, int64_t question_id,
+		    int64_t user_id, const char *answer_json, enum quiz_save *result)
 {
 	struct quiz_answer_write w = { attempt_id, question_id, user_id, answer_json, false };
-	struct arena *a = arena_new();
-	int rc = quiz_db_answers_save(db, a, &w, 1);
 
-	arena_free(a);
+	if (quiz_db_answers_save(db, a, &w, 1) == -1)
+		return -1;
 	*result = w.saved ? QUIZ_SAVED : QUIZ_SAVE_REFUSED;
-	return rc;
+	return 0;
 }
 
 static const struct db_stmt quiz_attempt_store = {

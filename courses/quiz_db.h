@@ -205,8 +205,8 @@ int quiz_db_answers_save(struct db *db, struct arena *a, struct quiz_answer_writ
  * tells why).  A submission locks the question rows before it reads the
  * answers, so a save either lands before it reads them or is refused.
  */
-int quiz_db_answer_save(struct db *db, int64_t attempt_id, int64_t question_id, int64_t user_id,
-			const char *answer_json, enum quiz_save *result);
+int quiz_db_answer_save(struct db *db, struct arena *a, int64_t attempt_id, int64_t question_id,
+			int64_t user_id, const char *answer_json, enum quiz_save *result);
 
 /*
  * Inside the caller's transaction, with the attempt locked: stores each

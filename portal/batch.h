@@ -19,6 +19,7 @@
 #include "compat.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "request.h"
 
 struct db;
@@ -32,16 +33,20 @@ struct batch_item {
 /*
  * Does items[0..n-1] (in arrival order) on db, outside any transaction,
  * and writes each one's outcome into the feature's item; an item left
- * without one is taken as not done.  arena is reset after each call.
+ * without one is taken as not done, and its request does the work itself.
+ * Returns how many were done (for /metrics).  arena is reset after each call.
  */
-typedef void (*batch_run_fn)(struct db *db, struct arena *arena, struct batch_item **items, int n);
+typedef int (*batch_run_fn)(struct db *db, struct arena *arena, struct batch_item **items, int n);
 
 struct batch;
 
 /*
- * Starts the thread of a batch called name (for the log) connecting to
- * conninfo and running at most max items at once.  NULL on failure (logged).
+ * Starts the thread of a batch called name (a metric label: [a-z_]) that
+ * connects to conninfo and runs at most max items at once.  At most
+ * BATCH_MAX batches.  NULL on failure (logged).
  */
+#define BATCH_MAX 4
+
 struct batch *batch_start(const char *name, const char *conninfo, int max, batch_run_fn run);
 
 /* Queues item (item->req set); its request is woken once it is done. */
@@ -49,5 +54,11 @@ void batch_add(struct batch *b, struct batch_item *item);
 
 /* Does what is queued, ends the thread and frees b.  NULL is a no-op. */
 void batch_stop(struct batch *b);
+
+/*
+ * Appends the batches' counters in Prometheus text: runs, and items done
+ * or left to their requests, so that one can see the batching at work.
+ */
+void batch_metrics(struct buf *out);
 
 #endif

@@ -321,7 +321,7 @@ db_run_with(struct db *db, const struct db_stmt *stmt, const char *const *params
 	/* The steps: BEGIN if any, PREPARE if any, the statement. */
 	res = db_pipeline_results(db, stmt, 1 + (began ? 1 : 0) + (prepared ? 1 : 0),
 				  prepared ? (began ? 1 : 0) : -1, &prepare_ok);
-	if (prepare_ok)
+	if (prepare_ok && db->up)	/* not on a connection given up meanwhile */
 		db->prepared[db->nprepared++] = stmt;
 	return res;
 }

@@ -681,6 +681,7 @@ http_defer(struct request *req)
 	return MHD_YES;
 }
 
+/* Any thread: hc is read before the resume, after which the request may be gone. */
 void
 http_wake(struct request *req)
 {
@@ -895,19 +896,26 @@ http_start(const struct config *cfg, const struct router *router)
 	return 0;
 }
 
-/* Longest wait for deferred requests at stop: a statement's timeout and more. */
-#define HTTP_STOP_WAIT_MS 60000
+/* Longest wait for deferred requests at stop, in ns: a statement's timeout and more. */
+#define HTTP_STOP_WAIT_NS (60 * (uint64_t)1000000000)
 
+/*
+ * Lets no connection be suspended any more and waits until every
+ * deferred request has been woken: MHD must not stop with a suspended
+ * connection.  One woken but not answered yet is closed by the stop (its
+ * work is done; the client sees the connection end).
+ */
 void
 http_stop(void)
 {
 	struct timespec tick = { 0, 1000000 };
+	uint64_t until = http_now_ns() + HTTP_STOP_WAIT_NS;
 
 	atomic_store(&http_stopping, true);
-	for (int ms = 0; atomic_load(&http_suspended) > 0; ms++) {
-		if (ms == HTTP_STOP_WAIT_MS)
-			fatalx("%d deferred requests were not woken in %d s",
-			       atomic_load(&http_suspended), HTTP_STOP_WAIT_MS / 1000);
+	while (atomic_load(&http_suspended) > 0) {
+		if (http_now_ns() > until)
+			fatalx("%d deferred requests were not woken in %llu s", atomic_load(&http_suspended),
+			       (unsigned long long)(HTTP_STOP_WAIT_NS / 1000000000));
 		nanosleep(&tick, NULL);
 	}
 	if (http_daemon != NULL)

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "batch.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
@@ -145,6 +146,7 @@ metrics_render(struct buf *out, int64_t outbox_depth)
 		   "# TYPE portal_db_connections gauge\n"
 		   "portal_db_connections{state=\"open\"} %d\n"
 		   "portal_db_connections{state=\"up\"} %d\n", open, up);
+	batch_metrics(out);
 	if (outbox_depth >= 0)
 		buf_printf(out, "# HELP portal_mail_outbox_depth Messages waiting to be sent.\n"
 			   "# TYPE portal_mail_outbox_depth gauge\n"

@@ -385,7 +385,7 @@ request_run(struct request *req, const struct router *router)
 		req->db = http_upload_db(req);
 	req->status = 500;
 	req->status = rt->handler(req);
-	if (req->status == REQUEST_DEFERRED) {
+	if (req->defer_resume != NULL) {
 		/* Nothing of the transaction outlives the handler here either. */
 		if (req->db != NULL)
 			db_rollback(req->db);
@@ -394,6 +394,7 @@ request_run(struct request *req, const struct router *router)
 	request_finish(req);
 }
 
+/* Records what runs when (request.h); the status is decided by resume. */
 int
 request_defer(struct request *req, void (*hand_off)(void *arg),
 	      int (*resume)(struct request *req, void *arg), void *arg)
@@ -404,18 +405,21 @@ request_defer(struct request *req, void (*hand_off)(void *arg),
 	return REQUEST_DEFERRED;
 }
 
+/* http.c, once the connection is set aside. */
 void
 request_hand_off(struct request *req)
 {
 	req->defer_hand_off(req->defer_arg);
 }
 
+/* Any thread: the work is done, the request's own thread answers. */
 void
 request_wake(struct request *req)
 {
 	http_wake(req);
 }
 
+/* The request's own thread: the deferred answer, then what follows any answer. */
 void
 request_resume(struct request *req)
 {

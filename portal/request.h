@@ -138,7 +138,9 @@ struct request {
  * request_wake(req) when it is done; resume(req, arg) then runs on the
  * request's own thread, with req->db, and returns the status like a
  * handler.  While the server stops, nothing is set aside: resume runs at
- * once, without hand_off, and must then do the work itself.
+ * once, without hand_off, and must then do the work itself.  The value
+ * returned is not a status: what marks the request deferred is
+ * defer_resume, set until resume runs.
  */
 #define REQUEST_DEFERRED 0
 

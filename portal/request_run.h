@@ -30,13 +30,19 @@ void request_configure(const struct config *cfg);
 bool request_admit(struct request *req, const struct router *router);
 
 /*
- * Routes, checks and runs the handler.  req->status is REQUEST_DEFERRED
- * when the handler deferred its answer: http.c then sets the connection
- * aside and calls request_hand_off() (or, while the server stops,
- * request_resume() at once), and request_resume() once woken.
+ * Routes, checks and runs the handler.  When the handler deferred its
+ * answer (req->defer_resume set, request_defer()), nothing is answered
+ * yet: http.c sets the connection aside and calls request_hand_off().
  */
 void request_run(struct request *req, const struct router *router);
+
+/* Passes a deferred request's work to the thread that does it. */
 void request_hand_off(struct request *req);
+
+/*
+ * Makes the deferred answer, on the request's own thread: once woken
+ * (request_wake()), or at once while the server stops.
+ */
 void request_resume(struct request *req);
 void request_fail(struct request *req, int status, const char *message);
 

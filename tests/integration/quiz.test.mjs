@@ -864,6 +864,17 @@ describe('enrolment', () => {
 // ---- 13. saves committed together ----
 
 describe('saves of many learners at once', () => {
+  // The quiz_saves batch's counters in /metrics.
+  async function batchCounts() {
+    const text = await (await fetch(`${s.baseUrl}/metrics`)).text();
+    const value = (re) => Number(text.match(re)?.[1] ?? NaN);
+    return {
+      runs: value(/^portal_batch_runs_total\{batch="quiz_saves"\} (\d+)$/m),
+      done: value(/^portal_batch_items_total\{batch="quiz_saves",outcome="done"\} (\d+)$/m),
+      undone: value(/^portal_batch_items_total\{batch="quiz_saves",outcome="undone"\} (\d+)$/m),
+    };
+  }
+
   it('each save of a burst ends as it would alone: stored, refused (409) or not found (404)', async () => {
     const cs = await Promise.all(Array.from({ length: 24 }, () => learner()));
     const as = await Promise.all(cs.map(async (c) => (await start(c, demo[0].quiz)).json()));
@@ -882,7 +893,14 @@ describe('saves of many learners at once', () => {
       FROM questions WHERE id IN (${[...new Set(calls.map((x) => x.q))].join(',')})`).split('\n')
       .map((l) => [Number(l.slice(0, l.indexOf('|'))), JSON.parse(l.slice(l.indexOf('|') + 1))]));
     const answers = calls.map((x) => rightAnswer(keys[x.q]));
+    const before = await batchCounts();
     const rs = await Promise.all(calls.map((x, i) => put(x.c, x.attempt, x.q, answers[i])));
+    const after = await batchCounts();
+    // Every save went through the batch, refused ones included, and
+    // statements were shared: fewer runs than saves.
+    assert.equal(after.done - before.done, calls.length, 'every save done by the batch');
+    assert.equal(after.undone - before.undone, 0, 'none left to its request');
+    assert.ok(after.runs - before.runs < calls.length, `${after.runs - before.runs} runs for ${calls.length} saves`);
     rs.forEach((r, i) => {
       assert.equal(r.status, calls[i].want, `save ${i}: ${r.text}`);
       if (r.status === 200) assert.deepEqual(r.json(), { question_id: calls[i].q, saved: true, cleared: false });
