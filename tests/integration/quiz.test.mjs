@@ -397,6 +397,9 @@ describe('forged answers', () => {
     assert.equal(broken.status, 400, await broken.text());
     const nul = await put(c, a.id, short, '{"text":"a\\u0000b"}');
     assert.equal(nul.status, 400, `an embedded NUL is refused: ${nul.text}`);
+    // A save without the session's CSRF token (bodies over the limit: security.test.mjs).
+    const noCsrf = await c.request('PUT', `/api/v1/attempts/${a.id}/answers/${single}`, { json: { choice: 1 } });
+    assert.equal(noCsrf.status, 403, noCsrf.text);
     // A forged answer inside a submit body refuses the whole submit.
     assertApiError(await submit(c, a.id, { answers: { [single]: { choice: 1 }, [multiple]: { choices: [1, 1] } } }), 400, 'bad_answer');
     assert.equal(attemptRow(a.id).submitted_at, null);
